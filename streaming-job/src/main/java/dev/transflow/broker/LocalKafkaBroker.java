@@ -1,12 +1,10 @@
 package dev.transflow.broker;
 
-import dev.transflow.topic.Topic;
+import dev.transflow.topic.TopicAdmin;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.io.File;
 import java.io.IOException;
@@ -23,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -153,7 +150,7 @@ public final class LocalKafkaBroker {
     }
 
     /**
-     * Starts a broker, waits until it accepts clients and creates every {@link Topic}.
+     * Starts a broker, waits until it accepts clients and creates every {@link dev.transflow.topic.Topic}.
      *
      * @throws BrokerException when the data directory is unusable, a port is taken, a broker already runs from
      *     this data directory, or the broker does not come up in time (the message quotes its log)
@@ -208,7 +205,8 @@ public final class LocalKafkaBroker {
         writeState(dir, process.pid(), settings.port, controllerPort);
         try {
             broker.awaitReady(process, settings.startupTimeout);
-            broker.createTopics(settings.partitionsOverride);
+            TopicAdmin.ensureTopics(broker.bootstrapServers(), settings.partitionsOverride, (short) 1,
+                    Duration.ofSeconds(60));
         } catch (RuntimeException e) {
             broker.stop(Duration.ofSeconds(10));
             throw e;
@@ -308,31 +306,6 @@ public final class LocalKafkaBroker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BrokerException("Interrupted while waiting for the broker", e);
-        }
-    }
-
-    /** Creates every Transflow topic that does not exist yet. */
-    private void createTopics(int partitionsOverride) {
-        List<NewTopic> topics = Arrays.stream(Topic.values())
-                .map(t -> new NewTopic(t.topicName(),
-                        partitionsOverride > 0 ? partitionsOverride : t.defaultPartitions(), (short) 1))
-                .collect(Collectors.toList());
-        try (Admin admin = admin()) {
-            for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> created
-                    : admin.createTopics(topics).values().entrySet()) {
-                try {
-                    created.getValue().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new BrokerException("Cannot create topic " + created.getKey() + ": " + e.getCause(), e);
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BrokerException("Interrupted while creating topics", e);
-        } catch (TimeoutException e) {
-            throw new BrokerException("Creating topics on " + bootstrapServers() + " timed out", e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.transflow.cli;
 
 import dev.transflow.broker.LocalKafkaBroker;
 import dev.transflow.topic.Topic;
+import dev.transflow.topic.TopicAdmin;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +21,8 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description = {"Run a local single-node Kafka broker (KRaft) in a separate JVM on 127.0.0.1.",
                 "It needs no Kafka installation: the broker runs from transflow.jar itself."},
-        subcommands = {KafkaCommand.Start.class, KafkaCommand.Stop.class, KafkaCommand.Status.class})
+        subcommands = {KafkaCommand.Start.class, KafkaCommand.Stop.class, KafkaCommand.Status.class,
+                KafkaCommand.Topics.class})
 final class KafkaCommand implements Runnable {
 
     @Spec
@@ -28,7 +30,7 @@ final class KafkaCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: start, stop or status.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: start, stop, status or topics.");
     }
 
     /** Options every subcommand shares. */
@@ -142,6 +144,45 @@ final class KafkaCommand implements Runnable {
             }
             out.println("running at " + broker.get().bootstrapServers() + " (pid " + broker.get().pid()
                     + ", data dir " + broker.get().dataDir() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "topics", mixinStandardHelpOptions = true,
+            description = {"Create Transflow's topics that are missing on any Kafka cluster, and list them all.",
+                    "'kafka start' does this for the local broker; use this for docker-compose or production."})
+    static final class Topics implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true,
+                description = "Kafka bootstrap servers, comma-separated.")
+        String bootstrap;
+
+        @Option(names = "--partitions", paramLabel = "N",
+                description = "Partitions of every topic created (default: each topic's own).")
+        int partitions;
+
+        @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1",
+                description = "Replicas of every topic created (default: ${DEFAULT-VALUE}).")
+        short replicationFactor;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
+                description = "How long to wait for the cluster (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Override
+        public Integer call() {
+            if (partitions < 0 || replicationFactor < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--partitions must be >= 0 and --replication-factor >= 1");
+            }
+            java.util.List<String> created = TopicAdmin.ensureTopics(bootstrap, partitions, replicationFactor, timeout);
+            PrintWriter out = spec.commandLine().getOut();
+            for (Topic topic : Topic.values()) {
+                out.printf("%-22s %-8s %s%n", topic.topicName(),
+                        created.contains(topic.topicName()) ? "created" : "exists", topic.description());
+            }
             return 0;
         }
     }

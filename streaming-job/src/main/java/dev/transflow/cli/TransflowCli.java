@@ -55,11 +55,11 @@ public final class TransflowCli implements Runnable {
                     || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
             if (verbose) {
                 e.printStackTrace(err);
-            } else if (!(e instanceof dev.transflow.broker.BrokerException || e instanceof IllegalArgumentException)) {
+            } else {
                 err.println("(run with --verbose for the stack trace)");
             }
             err.flush();
-            return e instanceof IllegalArgumentException ? EXIT_USAGE : EXIT_FAILURE;
+            return EXIT_FAILURE;
         });
         return cli;
     }

@@ -1,0 +1,106 @@
+package dev.transflow.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TransflowCliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = TransflowCli.newCommandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("Usage: transflow").contains("kafka");
+    }
+
+    @Test
+    void kafkaHelpListsItsSubcommands() {
+        assertThat(run("kafka", "--help")).isZero();
+        assertThat(out.toString()).contains("start").contains("stop").contains("status");
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        assertThat(run("kafka", "start", "--prot", "9092")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown option").contains("'--prot'");
+    }
+
+    @Test
+    void missingCommandIsAUsageError() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing command");
+        assertThat(run("kafka")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing subcommand");
+    }
+
+    @Test
+    void portOutOfRangeIsAUsageError() {
+        assertThat(run("kafka", "start", "--port", "70000")).isEqualTo(2);
+        assertThat(err.toString()).contains("1..65535");
+    }
+
+    @Test
+    void malformedDurationIsAUsageError() {
+        assertThat(run("kafka", "stop", "--timeout", "whenever")).isEqualTo(2);
+        assertThat(err.toString()).contains("not a duration");
+    }
+
+    @Test
+    void takenPortIsNamed(@TempDir Path dir) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+
+            assertThat(run("kafka", "start", "--port", Integer.toString(port), "--data-dir", dir.toString()))
+                    .isEqualTo(1);
+            assertThat(err.toString())
+                    .contains("transflow kafka start: Port " + port + " on 127.0.0.1 is already in use")
+                    .contains("--port");
+        }
+    }
+
+    @Test
+    void unwritableDataDirIsNamed(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path dataDir = file.resolve("kafka");
+
+        assertThat(run("kafka", "start", "--data-dir", dataDir.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("The data directory " + dataDir + " is not writable")
+                .contains("--data-dir");
+    }
+
+    @Test
+    void statusWithoutABrokerSaysNotRunning(@TempDir Path dir) {
+        assertThat(run("kafka", "status", "--data-dir", dir.toString())).isEqualTo(TransflowCli.EXIT_NOT_RUNNING);
+        assertThat(out.toString()).contains("not running");
+        assertThat(run("kafka", "stop", "--data-dir", dir.toString())).isZero();
+        assertThat(out.toString()).contains("No broker is running");
+    }
+
+    @Test
+    void staleStateFileIsIgnored(@TempDir Path dir) throws IOException {
+        // A pid that cannot be ours: the broker that wrote this died long ago.
+        Files.writeString(dir.resolve("broker.state"), "pid=" + Long.MAX_VALUE + "\nport=9092\n");
+
+        assertThat(run("kafka", "status", "--data-dir", dir.toString())).isEqualTo(TransflowCli.EXIT_NOT_RUNNING);
+        assertThat(dir.resolve("broker.state")).doesNotExist();
+    }
+}
