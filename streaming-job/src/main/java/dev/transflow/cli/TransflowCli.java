@@ -45,7 +45,8 @@ public final class TransflowCli implements Runnable {
         return newCommandLine().execute(args);
     }
 
-    static CommandLine newCommandLine() {
+    /** The configured command line, for running the CLI in-process with other output streams. */
+    public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new TransflowCli());
         cli.registerConverter(Duration.class, new DurationConverter());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
