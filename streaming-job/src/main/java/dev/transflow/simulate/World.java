@@ -41,28 +41,26 @@ public final class World {
     private static final double POSITION_EFFECT = -0.08;
 
     /** Columns of simulated product rows, in the generic CSV format. */
-    public static final CsvLayout SOURCE_LAYOUT = CsvLayout.of(List.of(
-            categorical(FeatureGroup.USER, ImpressionMapping.AGE_BUCKET),
-            categorical(FeatureGroup.USER, ImpressionMapping.GENDER),
-            categorical(FeatureGroup.USER, ImpressionMapping.CITY),
-            categorical(FeatureGroup.SHARED, ImpressionMapping.CATEGORY),
-            categorical(FeatureGroup.SHARED, ImpressionMapping.CREATOR_ID),
-            categorical(FeatureGroup.SHARED, ImpressionMapping.POSITION),
-            categorical(FeatureGroup.SPECIFIC, ImpressionMapping.CONDITION),
-            categorical(FeatureGroup.SPECIFIC, ImpressionMapping.BRAND),
-            new FeatureColumn(FeatureGroup.SPECIFIC, ImpressionMapping.PRICE, true, -1)));
+    public static final CsvLayout SOURCE_LAYOUT = layoutWith(ImpressionMapping.CONDITION, ImpressionMapping.BRAND,
+            ImpressionMapping.PRICE);
 
     /** Columns of simulated post rows, in the generic CSV format. */
-    public static final CsvLayout TARGET_LAYOUT = CsvLayout.of(List.of(
-            categorical(FeatureGroup.USER, ImpressionMapping.AGE_BUCKET),
-            categorical(FeatureGroup.USER, ImpressionMapping.GENDER),
-            categorical(FeatureGroup.USER, ImpressionMapping.CITY),
-            categorical(FeatureGroup.SHARED, ImpressionMapping.CATEGORY),
-            categorical(FeatureGroup.SHARED, ImpressionMapping.CREATOR_ID),
-            categorical(FeatureGroup.SHARED, ImpressionMapping.POSITION),
-            categorical(FeatureGroup.SPECIFIC, ImpressionMapping.CONTENT_STYLE),
-            categorical(FeatureGroup.SPECIFIC, ImpressionMapping.MEDIA_TYPE),
-            new FeatureColumn(FeatureGroup.SPECIFIC, ImpressionMapping.TEXT_LENGTH, true, -1)));
+    public static final CsvLayout TARGET_LAYOUT = layoutWith(ImpressionMapping.CONTENT_STYLE,
+            ImpressionMapping.MEDIA_TYPE, ImpressionMapping.TEXT_LENGTH);
+
+    /** User and shared columns common to both entity types, then two categorical and one numeric specific one. */
+    private static CsvLayout layoutWith(String specificA, String specificB, String specificNumeric) {
+        return CsvLayout.of(List.of(
+                categorical(FeatureGroup.USER, ImpressionMapping.AGE_BUCKET),
+                categorical(FeatureGroup.USER, ImpressionMapping.GENDER),
+                categorical(FeatureGroup.USER, ImpressionMapping.CITY),
+                categorical(FeatureGroup.SHARED, ImpressionMapping.CATEGORY),
+                categorical(FeatureGroup.SHARED, ImpressionMapping.CREATOR_ID),
+                categorical(FeatureGroup.SHARED, ImpressionMapping.POSITION),
+                categorical(FeatureGroup.SPECIFIC, specificA),
+                categorical(FeatureGroup.SPECIFIC, specificB),
+                new FeatureColumn(FeatureGroup.SPECIFIC, specificNumeric, true, -1)));
+    }
 
     private static FeatureColumn categorical(FeatureGroup group, String name) {
         return new FeatureColumn(group, name, false, -1);
