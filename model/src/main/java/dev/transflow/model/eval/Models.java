@@ -1,0 +1,34 @@
+package dev.transflow.model.eval;
+
+import dev.transflow.model.baseline.JointModel;
+import dev.transflow.model.baseline.TargetOnlyModel;
+import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.train.CtrModel;
+import dev.transflow.model.train.ModelConfig;
+
+import java.util.List;
+
+/** The models of {@code transflow evaluate}, by name. */
+public final class Models {
+
+    /** In the order of the MKT paper's comparison, ablations last. */
+    public static final List<String> ALL = List.of("mlp", "shared-bottom", "mmoe", "finetune", "mkt", "mkt-no-hfa",
+            "mkt-no-pdl");
+
+    private Models() {}
+
+    public static CtrModel create(String name, SampleEncoder encoder, ModelConfig config, long seed) {
+        switch (name) {
+            case "mlp": return new TargetOnlyModel(name, encoder, config, seed, false);
+            case "finetune": return new TargetOnlyModel(name, encoder, config, seed, true);
+            case "shared-bottom": return new JointModel(name, JointModel.Kind.SHARED_BOTTOM, encoder, config, seed);
+            case "mmoe": return new JointModel(name, JointModel.Kind.MMOE, encoder, config, seed);
+            case "mkt": return new MktModel(name, encoder, config, seed, true, true);
+            case "mkt-no-hfa": return new MktModel(name, encoder, config, seed, false, true);
+            case "mkt-no-pdl": return new MktModel(name, encoder, config, seed, true, false);
+            default:
+                throw new IllegalArgumentException("Unknown model '" + name + "'; choose from " + ALL);
+        }
+    }
+}

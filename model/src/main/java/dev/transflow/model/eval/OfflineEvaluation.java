@@ -1,0 +1,97 @@
+package dev.transflow.model.eval;
+
+import dev.transflow.model.feature.EncodedSamples;
+import dev.transflow.model.feature.FeatureSchema;
+import dev.transflow.model.feature.InteractionRow;
+import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.metric.PredictionMetrics;
+import dev.transflow.model.train.CtrModel;
+import dev.transflow.model.train.ModelConfig;
+import dev.transflow.schemas.Domain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Trains each model on the first part of the logs in time and scores the rest, as in the MKT paper: the split
+ * time is where {@code split} of the target rows lie before it; both domains train on rows before it, and the
+ * target rows from it on are the test set.
+ */
+public final class OfflineEvaluation {
+
+    /** Target-domain test metrics of one model and seed. */
+    public record Result(String model, long seed, Domain domain, double auc, double gauc, double logLoss, int n,
+            double trainSeconds) {}
+
+    /** Receives each model's test predictions: user ids, labels and scores in test-row order. */
+    public interface PredictionSink {
+        void accept(String model, long seed, List<String> userIds, float[] labels, float[] scores);
+    }
+
+    private final FeatureSchema schema;
+    private final ModelConfig config;
+
+    public OfflineEvaluation(FeatureSchema schema, ModelConfig config) {
+        this.schema = schema;
+        this.config = config;
+    }
+
+    public List<Result> run(List<InteractionRow> source, List<InteractionRow> target, List<String> models, int seeds,
+            double split, Consumer<String> progress, PredictionSink predictions) {
+        if (!(split > 0 && split < 1)) {
+            throw new IllegalArgumentException("--split must be in (0, 1), got " + split);
+        }
+        if (target.isEmpty()) {
+            throw new IllegalArgumentException("The target file has no rows to evaluate on");
+        }
+        SampleEncoder encoder = new SampleEncoder(schema);
+        Map<Domain, EncodedSamples> encoded = encoder.encode(source, target);
+        EncodedSamples s = encoded.get(Domain.SOURCE);
+        EncodedSamples t = encoded.get(Domain.TARGET);
+        int targetEnd = (int) Math.floor(t.rows * split);
+        if (targetEnd == 0 || targetEnd == t.rows) {
+            throw new IllegalArgumentException("A split of " + split + " leaves no training or no test rows of the "
+                    + t.rows + " target rows");
+        }
+        long splitTime = t.timestamps[targetEnd];
+        targetEnd = t.firstRowAtOrAfter(splitTime);
+        int sourceEnd = s.firstRowAtOrAfter(splitTime);
+        progress.accept(String.format(java.util.Locale.ROOT,
+                "train: %d source + %d target rows before t=%d; test: %d target rows", sourceEnd, targetEnd, splitTime,
+                t.rows - targetEnd));
+        List<String> userIds = new ArrayList<>(t.rows - targetEnd);
+        for (int r = targetEnd; r < t.rows; r++) {
+            userIds.add(t.userId(r));
+        }
+        float[] labels = java.util.Arrays.copyOfRange(t.labels, targetEnd, t.rows);
+
+        List<Result> results = new ArrayList<>();
+        for (int seed = 1; seed <= seeds; seed++) {
+            for (String name : models) {
+                long started = System.nanoTime();
+                float[] scores;
+                try (CtrModel model = Models.create(name, encoder, config, seed)) {
+                    model.fit(s, sourceEnd, t, targetEnd);
+                    scores = model.predict(t, targetEnd, t.rows);
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                PredictionMetrics metrics = new PredictionMetrics();
+                for (int i = 0; i < scores.length; i++) {
+                    metrics.add(scores[i], (int) labels[i], t.users[targetEnd + i]);
+                }
+                Result result = new Result(name, seed, Domain.TARGET, metrics.auc(), metrics.gauc(), metrics.logLoss(),
+                        metrics.count(), seconds);
+                results.add(result);
+                progress.accept(String.format(java.util.Locale.ROOT,
+                        "seed %d %-13s auc=%.4f gauc=%.4f logloss=%.4f (%.1f s)", seed, name, result.auc(),
+                        result.gauc(), result.logLoss(), seconds));
+                if (predictions != null) {
+                    predictions.accept(name, seed, userIds, labels, scores);
+                }
+            }
+        }
+        return results;
+    }
+}

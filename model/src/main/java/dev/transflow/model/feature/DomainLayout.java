@@ -1,0 +1,93 @@
+package dev.transflow.model.feature;
+
+import dev.transflow.model.feature.FeatureSchema.Feature;
+import dev.transflow.model.feature.FeatureSchema.Kind;
+import dev.transflow.schemas.Domain;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The order of one domain's features in encoded samples: categorical user, shared, specific; then numeric user,
+ * shared, specific. Models slice the groups by these counts.
+ */
+public final class DomainLayout {
+
+    private final Domain domain;
+    private final int sequenceLength;
+    private final List<Feature> categorical = new ArrayList<>();
+    private final List<Feature> numeric = new ArrayList<>();
+    private final int[] categoricalPerGroup = new int[FeatureGroup.values().length];
+    private final int[] numericPerGroup = new int[FeatureGroup.values().length];
+    private final int[] offsets;
+    private final int itemIdPosition;
+    private final int itemIdOffset;
+    private final int itemIdVocabulary;
+
+    DomainLayout(FeatureSchema schema, Domain domain) {
+        this.domain = domain;
+        this.sequenceLength = schema.sequenceLength();
+        for (FeatureGroup group : FeatureGroup.values()) {
+            List<Feature> cats = schema.select(domain, group, Kind.CATEGORICAL);
+            categorical.addAll(cats);
+            categoricalPerGroup[group.ordinal()] = cats.size();
+            List<Feature> nums = schema.select(domain, group, Kind.NUMERIC);
+            numeric.addAll(nums);
+            numericPerGroup[group.ordinal()] = nums.size();
+        }
+        offsets = new int[categorical.size()];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = schema.offset(categorical.get(i));
+        }
+        Feature item = schema.feature(FeatureSchema.ITEM_ID);
+        itemIdPosition = categorical.indexOf(item);
+        itemIdOffset = schema.offset(item);
+        itemIdVocabulary = item.vocabulary();
+    }
+
+    public Domain domain() {
+        return domain;
+    }
+
+    public int sequenceLength() {
+        return sequenceLength;
+    }
+
+    public List<Feature> categorical() {
+        return categorical;
+    }
+
+    public List<Feature> numeric() {
+        return numeric;
+    }
+
+    public int categoricalWidth() {
+        return categorical.size();
+    }
+
+    public int numericWidth() {
+        return numeric.size();
+    }
+
+    public int categoricalCount(FeatureGroup group) {
+        return categoricalPerGroup[group.ordinal()];
+    }
+
+    public int numericCount(FeatureGroup group) {
+        return numericPerGroup[group.ordinal()];
+    }
+
+    /** Position of {@code item_id} among the categorical features (the attention query). */
+    public int itemIdPosition() {
+        return itemIdPosition;
+    }
+
+    int offset(int categoricalIndex) {
+        return offsets[categoricalIndex];
+    }
+
+    /** Table row of an item id, as in sequences. */
+    int itemRow(String itemId) {
+        return itemIdOffset + FeatureHasher.bucket(FeatureSchema.ITEM_ID, itemId, itemIdVocabulary);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.transflow.model.mkt;
+
+import dev.transflow.model.feature.EncodedSamples;
+import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.train.GraphModel;
+import dev.transflow.model.train.ModelConfig;
+import dev.transflow.model.train.Optimizer;
+import dev.transflow.schemas.Domain;
+
+import org.tensorflow.op.Op;
+
+import java.util.List;
+
+/**
+ * MKT end to end: MEM trained on both domains, then frozen, then TEM trained on the target domain with MEM's
+ * knowledge plugged in through gates. {@code hfa} and {@code pdl} switch the two MEM components off for ablations.
+ */
+public final class MktModel extends GraphModel {
+
+    private final String name;
+    private final MultiEntityModel mem;
+    private final Op memStep;
+    private final Op temStep;
+
+    public MktModel(String name, SampleEncoder encoder, ModelConfig config, long seed, boolean hfa, boolean pdl) {
+        super(encoder, config, seed);
+        this.name = name;
+        mem = new MultiEntityModel(net, encoder, config, sourceInputs, targetInputs, hfa, pdl);
+        MultiEntityModel.Knowledge knowledge = mem.knowledge(Domain.TARGET);
+        TargetEntityModel tem = new TargetEntityModel(net, encoder, config, true, knowledge);
+        var temLogits = tem.logits(targetInputs, knowledge);
+        setTargetLogits(temLogits);
+        memStep = Optimizer.minimize(net, "mem_train", mem.loss(), net.params(MultiEntityModel.GROUP),
+                net.tables(MultiEntityModel.GROUP), config.optimizer());
+        var temLoss = dev.transflow.model.nn.Losses.binaryCrossEntropy(net.tf(), temLogits, targetInputs.labels);
+        // Only TEM's own parameters: MEM is frozen while TEM trains.
+        temStep = Optimizer.minimize(net, "tem_train", temLoss, net.params(TargetEntityModel.GROUP),
+                net.tables(TargetEntityModel.GROUP), config.optimizer());
+        start();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public MultiEntityModel mem() {
+        return mem;
+    }
+
+    /** Stage 1: MEM on both domains. */
+    public void fitMem(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
+        trainJoint(memStep, source, sourceEnd, target, targetEnd, config.jointEpochs());
+    }
+
+    /** Stage 2: TEM on the target domain, MEM frozen. */
+    public void fitTem(EncodedSamples target, int targetEnd) {
+        trainSingle(temStep, targetInputs, target, targetEnd, config.targetEpochs());
+    }
+
+    @Override
+    public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
+        fitMem(source, sourceEnd, target, targetEnd);
+        fitTem(target, targetEnd);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.transflow.model.nn;
+
+import dev.transflow.model.feature.DomainLayout;
+import dev.transflow.model.feature.EncodedSamples;
+
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The placeholders of one domain's batch. Input names (for serving) are {@code <prefix>_categorical} [batch,
+ * categorical fields] int32 table rows, {@code <prefix>_numeric} [batch, numeric fields] float32,
+ * {@code <prefix>_product_sequence} / {@code <prefix>_post_sequence} [batch, length] int32 item rows with
+ * {@code <prefix>_product_length} / {@code <prefix>_post_length} [batch] int32, and {@code <prefix>_label}
+ * [batch, 1] float32 (training only).
+ */
+public final class BatchInputs {
+
+    public final DomainLayout layout;
+    public final Placeholder<TInt32> categorical;
+    public final Placeholder<TFloat32> numeric;
+    public final Placeholder<TInt32> productSequence;
+    public final Placeholder<TInt32> productLength;
+    public final Placeholder<TInt32> postSequence;
+    public final Placeholder<TInt32> postLength;
+    public final Placeholder<TFloat32> labels;
+
+    public BatchInputs(Ops tf, String prefix, DomainLayout layout) {
+        this.layout = layout;
+        int seq = layout.sequenceLength();
+        categorical = tf.withName(prefix + "_categorical").placeholder(TInt32.class,
+                Placeholder.shape(Shape.of(-1, layout.categoricalWidth())));
+        numeric = tf.withName(prefix + "_numeric").placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(-1, layout.numericWidth())));
+        productSequence = tf.withName(prefix + "_product_sequence").placeholder(TInt32.class,
+                Placeholder.shape(Shape.of(-1, seq)));
+        productLength = tf.withName(prefix + "_product_length").placeholder(TInt32.class,
+                Placeholder.shape(Shape.of(-1)));
+        postSequence = tf.withName(prefix + "_post_sequence").placeholder(TInt32.class,
+                Placeholder.shape(Shape.of(-1, seq)));
+        postLength = tf.withName(prefix + "_post_length").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+        labels = tf.withName(prefix + "_label").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
+    }
+
+    /** Tensors of rows {@code [from, to)}, fed to a runner; close them after the run. */
+    public final class Feed implements AutoCloseable {
+        private final List<Tensor> tensors = new ArrayList<>();
+
+        Feed(Session.Runner runner, EncodedSamples data, int from, int to, boolean withLabels) {
+            int n = to - from;
+            int seq = layout.sequenceLength();
+            int cw = layout.categoricalWidth();
+            int nw = layout.numericWidth();
+            runner.feed(categorical, keep(TInt32.tensorOf(Shape.of(n, cw),
+                    DataBuffers.of(data.categorical, true, false).slice(from * cw, n * cw))));
+            runner.feed(numeric, keep(TFloat32.tensorOf(Shape.of(n, nw),
+                    DataBuffers.of(data.numeric, true, false).slice(from * nw, n * nw))));
+            runner.feed(productSequence, keep(TInt32.tensorOf(Shape.of(n, seq),
+                    DataBuffers.of(data.productSequence, true, false).slice(from * seq, n * seq))));
+            runner.feed(productLength, keep(TInt32.tensorOf(Shape.of(n),
+                    DataBuffers.of(data.productSequenceLength, true, false).slice(from, n))));
+            runner.feed(postSequence, keep(TInt32.tensorOf(Shape.of(n, seq),
+                    DataBuffers.of(data.postSequence, true, false).slice(from * seq, n * seq))));
+            runner.feed(postLength, keep(TInt32.tensorOf(Shape.of(n),
+                    DataBuffers.of(data.postSequenceLength, true, false).slice(from, n))));
+            if (withLabels) {
+                runner.feed(labels, keep(TFloat32.tensorOf(Shape.of(n, 1),
+                        DataBuffers.of(data.labels, true, false).slice(from, n))));
+            }
+        }
+
+        private <T extends Tensor> T keep(T tensor) {
+            tensors.add(tensor);
+            return tensor;
+        }
+
+        @Override
+        public void close() {
+            tensors.forEach(Tensor::close);
+        }
+    }
+
+    /** Feeds rows {@code [from, to)} of {@code data} (labels included) into {@code runner}. */
+    public Feed feed(Session.Runner runner, EncodedSamples data, int from, int to, boolean withLabels) {
+        if (data.layout != layout) {
+            throw new IllegalArgumentException("Samples of domain " + data.domain + " do not fit inputs of domain "
+                    + layout.domain());
+        }
+        return new Feed(runner, data, from, to, withLabels);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.transflow.model.nn;
+
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Assign;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A graph under construction and the parameters in it. Initial values are drawn in Java from a seeded generator
+ * and fed once by {@link #initialize(Session)}, so a model starts from the same weights for the same seed.
+ * Every parameter is read through one {@code Identity}: gradients are taken with respect to that read, never the
+ * variable itself (gradients through raw reference variables crash TensorFlow's C API).
+ */
+public final class Net {
+
+    /** A trainable tensor with its initial value. */
+    public static final class Param {
+        final String name;
+        final String group;
+        final Variable<TFloat32> variable;
+        final Operand<TFloat32> read;
+        final Placeholder<TFloat32> initValue;
+        final Assign<TFloat32> initOp;
+        final long[] shape;
+        float[] initial;
+
+        Param(String name, String group, Variable<TFloat32> variable, Operand<TFloat32> read,
+                Placeholder<TFloat32> initValue, Assign<TFloat32> initOp, long[] shape, float[] initial) {
+            this.name = name;
+            this.group = group;
+            this.variable = variable;
+            this.read = read;
+            this.initValue = initValue;
+            this.initOp = initOp;
+            this.shape = shape;
+            this.initial = initial;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** The module the parameter belongs to (e.g. {@code mem}, {@code tem}): trainers select by group. */
+        public String group() {
+            return group;
+        }
+
+        public Variable<TFloat32> variable() {
+            return variable;
+        }
+
+        /** The tensor every computation reads. */
+        public Operand<TFloat32> read() {
+            return read;
+        }
+
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        public long size() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+    }
+
+    private final Graph graph;
+    private final Ops tf;
+    private final SplittableRandom random;
+    private final List<Param> params = new ArrayList<>();
+    private final List<EmbeddingTable> tables = new ArrayList<>();
+
+    public Net(Graph graph, long seed) {
+        this.graph = graph;
+        this.tf = Ops.create(graph);
+        this.random = new SplittableRandom(seed);
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public Ops tf() {
+        return tf;
+    }
+
+    public List<Param> params() {
+        return params;
+    }
+
+    public List<EmbeddingTable> tables() {
+        return tables;
+    }
+
+    /** Parameters of a group, embedding tables excluded. */
+    public List<Param> params(String group) {
+        List<Param> out = new ArrayList<>();
+        for (Param p : params) {
+            if (p.group.equals(group) && tables.stream().noneMatch(t -> t.param() == p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    public List<EmbeddingTable> tables(String group) {
+        return tables.stream().filter(t -> t.param().group.equals(group)).toList();
+    }
+
+    /** A dense weight with Glorot-uniform initial values (fan-in, fan-out from the last two dimensions). */
+    public Param glorot(String name, String group, long... shape) {
+        long fanIn = shape.length > 1 ? shape[shape.length - 2] : shape[0];
+        long fanOut = shape[shape.length - 1];
+        double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+        return param(name, group, shape, limit, 0);
+    }
+
+    /** A bias or other parameter filled with {@code value}. */
+    public Param constant(String name, String group, float value, long... shape) {
+        return param(name, group, shape, 0, value);
+    }
+
+    /** A parameter drawn uniformly from {@code [-limit, limit]}. */
+    public Param uniform(String name, String group, double limit, long... shape) {
+        return param(name, group, shape, limit, 0);
+    }
+
+    void register(EmbeddingTable table) {
+        tables.add(table);
+    }
+
+    private Param param(String name, String group, long[] shape, double limit, float fill) {
+        for (Param p : params) {
+            if (p.name.equals(name)) {
+                throw new IllegalArgumentException("Parameter " + name + " exists already");
+            }
+        }
+        Ops scope = tf.withSubScope(group);
+        Shape s = Shape.of(shape);
+        Variable<TFloat32> variable = scope.withName(name.replace('/', '_')).variable(s, TFloat32.class);
+        Operand<TFloat32> read = scope.withName(name.replace('/', '_') + "_read").identity(variable);
+        Placeholder<TFloat32> init = scope.withName(name.replace('/', '_') + "_init").placeholder(TFloat32.class,
+                Placeholder.shape(s));
+        Assign<TFloat32> assign = scope.assign(variable, init);
+        long n = s.size();
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Parameter " + name + " is too large: " + n + " values");
+        }
+        float[] values = new float[(int) n];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = limit == 0 ? fill : (float) ((random.nextDouble() * 2 - 1) * limit);
+        }
+        Param p = new Param(name, group, variable, read, init, assign, shape, values);
+        params.add(p);
+        return p;
+    }
+
+    /** Assigns every parameter its initial value; call once per session, after the graph is complete. */
+    public void initialize(Session session) {
+        List<Tensor> feeds = new ArrayList<>();
+        try {
+            Session.Runner runner = session.runner();
+            for (Param p : params) {
+                if (p.initial == null) {
+                    continue;
+                }
+                TFloat32 value = TFloat32.tensorOf(Shape.of(p.shape), DataBuffers.of(p.initial, true, false));
+                feeds.add(value);
+                runner.feed(p.initValue, value).addTarget(p.initOp);
+            }
+            runner.run();
+        } finally {
+            feeds.forEach(Tensor::close);
+        }
+        // Initial values are needed once; drop them so large tables do not stay on the heap twice.
+        params.forEach(p -> p.initial = null);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.transflow.model.train;
+
+import dev.transflow.model.nn.EmbeddingTable;
+import dev.transflow.model.nn.Net;
+
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Unique;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds one training step for a loss: Adam on dense parameters, AdaGrad on embedding rows that the batch
+ * touched (sparse: gradients with respect to the gathered rows, duplicates summed with
+ * {@code unique + unsortedSegmentSum}). Only the parameters and tables passed in change; everything else in the
+ * graph is frozen for this step.
+ */
+public final class Optimizer {
+
+    /** Learning rates and Adam's constants. */
+    public record Settings(float denseLearningRate, float embeddingLearningRate, float beta1, float beta2,
+            float epsilon, float initialAccumulator) {
+        public static Settings defaults() {
+            return new Settings(1e-3f, 0.05f, 0.9f, 0.999f, 1e-7f, 0.1f);
+        }
+    }
+
+    private Optimizer() {}
+
+    /**
+     * Parameters and lookups the loss does not depend on are left out (a table's other lookups may feed other
+     * losses; a domain's own weights are unreachable from the other domain's loss).
+     *
+     * @return the op that runs one step
+     */
+    public static Op minimize(Net net, String name, Operand<TFloat32> loss, List<Net.Param> candidates,
+            List<EmbeddingTable> tables, Settings settings) {
+        Ops tf = net.tf();
+        Set<String> ancestors = ancestors(loss);
+        List<Net.Param> dense = new ArrayList<>();
+        for (Net.Param p : candidates) {
+            if (ancestors.contains(p.read().op().name())) {
+                dense.add(p);
+            }
+        }
+        List<EmbeddingTable.Lookup> lookups = new ArrayList<>();
+        for (EmbeddingTable table : tables) {
+            for (EmbeddingTable.Lookup lookup : table.lookups()) {
+                if (ancestors.contains(lookup.rows().op().name())) {
+                    lookups.add(lookup);
+                }
+            }
+        }
+        List<Output<?>> xs = new ArrayList<>();
+        dense.forEach(p -> xs.add(p.read().asOutput()));
+        lookups.forEach(l -> xs.add(l.rows().asOutput()));
+        if (xs.isEmpty()) {
+            throw new IllegalArgumentException("Nothing to train in " + name);
+        }
+        Output<?>[] grads = net.graph().addGradients(loss.asOutput(), xs.toArray(new Output<?>[0]));
+
+        String slots = name + "_slots";
+        List<Op> updates = new ArrayList<>();
+        Net.Param step = net.constant(name + "/step", slots, 0f);
+        Operand<TFloat32> t = tf.math.add(step.read(), tf.constant(1f));
+        Operand<TFloat32> beta1Power = tf.math.pow(tf.constant(settings.beta1()), t);
+        Operand<TFloat32> beta2Power = tf.math.pow(tf.constant(settings.beta2()), t);
+        for (int i = 0; i < dense.size(); i++) {
+            Net.Param p = dense.get(i);
+            Net.Param m = net.constant(name + "/" + p.name() + "/adam_m", slots, 0f, p.shape());
+            Net.Param v = net.constant(name + "/" + p.name() + "/adam_v", slots, 0f, p.shape());
+            @SuppressWarnings("unchecked")
+            Operand<TFloat32> grad = (Operand<TFloat32>) grads[i];
+            updates.add(tf.train.applyAdam(p.variable(), m.variable(), v.variable(), beta1Power, beta2Power,
+                    tf.constant(settings.denseLearningRate()), tf.constant(settings.beta1()),
+                    tf.constant(settings.beta2()), tf.constant(settings.epsilon()), grad));
+        }
+        for (EmbeddingTable table : tables) {
+            List<Operand<TFloat32>> rowGrads = new ArrayList<>();
+            List<Operand<TInt32>> rowIndices = new ArrayList<>();
+            for (int i = 0; i < lookups.size(); i++) {
+                EmbeddingTable.Lookup lookup = lookups.get(i);
+                if (lookup.table() != table) {
+                    continue;
+                }
+                @SuppressWarnings("unchecked")
+                Operand<TFloat32> g = (Operand<TFloat32>) grads[dense.size() + i];
+                rowGrads.add(tf.reshape(g, tf.constant(new long[] {-1, table.dim()})));
+                rowIndices.add(tf.reshape(lookup.indices(), tf.constant(new long[] {-1})));
+            }
+            if (rowGrads.isEmpty()) {
+                continue;
+            }
+            Operand<TFloat32> allGrads = rowGrads.size() == 1 ? rowGrads.get(0) : tf.concat(rowGrads, tf.constant(0));
+            Operand<TInt32> allIndices = rowIndices.size() == 1 ? rowIndices.get(0)
+                    : tf.concat(rowIndices, tf.constant(0));
+            Unique<TInt32, TInt32> unique = tf.unique(allIndices, tf.constant(new long[] {0}));
+            Operand<TFloat32> summed = tf.math.unsortedSegmentSum(allGrads, unique.idx(), tf.size(unique.y()));
+            Net.Param accumulator = net.constant(name + "/" + table.param().name() + "/adagrad", slots,
+                    settings.initialAccumulator(), table.param().shape());
+            updates.add(tf.train.sparseApplyAdagrad(table.param().variable(), accumulator.variable(),
+                    tf.constant(settings.embeddingLearningRate()), tf.constant(settings.epsilon()), summed,
+                    unique.y()));
+        }
+        Op advance = tf.withControlDependencies(updates).assignAdd(step.variable(), tf.constant(1f));
+        return tf.withControlDependencies(List.of(advance)).withName(name).noOp();
+    }
+
+    /** Names of every operation {@code output} depends on through data edges, itself included. */
+    static Set<String> ancestors(Operand<?> output) {
+        Set<String> seen = new HashSet<>();
+        Deque<GraphOperation> stack = new ArrayDeque<>();
+        stack.push((GraphOperation) output.op());
+        while (!stack.isEmpty()) {
+            GraphOperation op = stack.pop();
+            if (!seen.add(op.name())) {
+                continue;
+            }
+            for (int i = 0; i < op.numInputs(); i++) {
+                stack.push((GraphOperation) op.input(i).op());
+            }
+        }
+        return seen;
+    }
+}
