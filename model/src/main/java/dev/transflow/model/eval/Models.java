@@ -14,7 +14,7 @@ public final class Models {
 
     /** In the order of the MKT paper's comparison, ablations last. */
     public static final List<String> ALL = List.of("mlp", "shared-bottom", "mmoe", "finetune", "mkt", "mkt-no-hfa",
-            "mkt-no-pdl");
+            "mkt-no-pdl", "mkt-no-tem");
 
     private Models() {}
 
@@ -27,6 +27,7 @@ public final class Models {
             case "mkt": return new MktModel(name, encoder, config, seed, true, true);
             case "mkt-no-hfa": return new MktModel(name, encoder, config, seed, false, true);
             case "mkt-no-pdl": return new MktModel(name, encoder, config, seed, true, false);
+            case "mkt-no-tem": return new MktModel(name, encoder, config, seed, true, true, false);
             default:
                 throw new IllegalArgumentException("Unknown model '" + name + "'; choose from " + ALL);
         }

@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * MKT end to end: MEM trained on both domains, then frozen, then TEM trained on the target domain with MEM's
- * knowledge plugged in through gates. {@code hfa} and {@code pdl} switch the two MEM components off for ablations.
+ * knowledge plugged in through gates. {@code hfa} and {@code pdl} switch the two MEM components off for ablations;
+ * without {@code tem}, MEM's own target tower predicts (the paper's "w/o TEM" ablation).
  */
 public final class MktModel extends GraphModel {
 
@@ -21,15 +22,22 @@ public final class MktModel extends GraphModel {
     private final MultiEntityModel mem;
     private final Op memStep;
     private final Op temStep;
+    private final boolean tem;
 
     public MktModel(String name, SampleEncoder encoder, ModelConfig config, long seed, boolean hfa, boolean pdl) {
+        this(name, encoder, config, seed, hfa, pdl, true);
+    }
+
+    public MktModel(String name, SampleEncoder encoder, ModelConfig config, long seed, boolean hfa, boolean pdl,
+            boolean tem) {
         super(encoder, config, seed);
         this.name = name;
+        this.tem = tem;
         mem = new MultiEntityModel(net, encoder, config, sourceInputs, targetInputs, hfa, pdl);
         MultiEntityModel.Knowledge knowledge = mem.knowledge(Domain.TARGET);
-        TargetEntityModel tem = new TargetEntityModel(net, encoder, config, true, knowledge);
-        var temLogits = tem.logits(targetInputs, knowledge);
-        setTargetLogits(temLogits);
+        TargetEntityModel target = new TargetEntityModel(net, encoder, config, true, knowledge);
+        var temLogits = target.logits(targetInputs, knowledge);
+        setTargetLogits(this.tem ? temLogits : mem.logits(Domain.TARGET));
         memStep = Optimizer.minimize(net, "mem_train", mem.loss(), net.params(MultiEntityModel.GROUP),
                 net.tables(MultiEntityModel.GROUP), config.optimizer());
         var temLoss = dev.transflow.model.nn.Losses.binaryCrossEntropy(net.tf(), temLogits, targetInputs.labels);
@@ -61,6 +69,8 @@ public final class MktModel extends GraphModel {
     @Override
     public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         fitMem(source, sourceEnd, target, targetEnd);
-        fitTem(target, targetEnd);
+        if (tem) {
+            fitTem(target, targetEnd);
+        }
     }
 }
