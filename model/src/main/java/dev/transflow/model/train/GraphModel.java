@@ -6,18 +6,36 @@ import dev.transflow.model.nn.BatchInputs;
 import dev.transflow.model.nn.Net;
 import dev.transflow.schemas.Domain;
 
+import dev.transflow.model.snapshot.SnapshotException;
+import dev.transflow.model.snapshot.SnapshotStore;
+import dev.transflow.schemas.ModelKind;
+
 import org.tensorflow.Graph;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.Signature;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
 /**
  * A model that lives in one TensorFlow graph with inputs for a source and a target batch. Subclasses build their
  * network in the constructor, then call {@link #start()}.
  */
 public abstract class GraphModel implements CtrModel {
+
+    /** Sub-directories of a snapshot. */
+    public static final String CHECKPOINT_DIR = "checkpoint";
+    public static final String SAVED_MODEL_DIR = "saved_model";
+    private static final String CHECKPOINT_PREFIX = "variables";
 
     protected final Graph graph = new Graph();
     protected final Net net;
@@ -122,6 +140,75 @@ public abstract class GraphModel implements CtrModel {
             }
         }
         return out;
+    }
+
+    /** Current values of a parameter, flattened in row-major order. */
+    public float[] values(Net.Param param) {
+        try (var result = session.runner().fetch(param.read()).run()) {
+            TFloat32 t = (TFloat32) result.get(0);
+            float[] out = new float[(int) param.size()];
+            t.copyTo(DataBuffers.of(out, false, false));
+            return out;
+        }
+    }
+
+    /** TensorFlow checkpoint of every variable (weights and optimizer state) under {@code dir}. */
+    public void saveCheckpoint(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        session.save(dir.resolve(CHECKPOINT_PREFIX).toString());
+    }
+
+    /** Restores every variable from a checkpoint written by a model of the same structure. */
+    public void restoreCheckpoint(Path dir) {
+        session.restore(dir.resolve(CHECKPOINT_PREFIX).toString());
+    }
+
+    /**
+     * Exports a SavedModel whose {@code serving_default} signature maps the target inputs ({@code categorical},
+     * {@code numeric}, {@code product_sequence}, {@code product_length}, {@code post_sequence},
+     * {@code post_length}; see {@link BatchInputs}) to {@code score}, the click probability [batch, 1].
+     */
+    public void exportSavedModel(Path dir) {
+        Signature signature = Signature.builder().key(Signature.DEFAULT_KEY)
+                .input("categorical", targetInputs.categorical)
+                .input("numeric", targetInputs.numeric)
+                .input("product_sequence", targetInputs.productSequence)
+                .input("product_length", targetInputs.productLength)
+                .input("post_sequence", targetInputs.postSequence)
+                .input("post_length", targetInputs.postLength)
+                .output("score", targetScore)
+                .build();
+        try {
+            SavedModelBundle.exporter(dir.toString()).withSession(session).withSignature(signature).export();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot export a SavedModel to " + dir, e);
+        }
+    }
+
+    /**
+     * Publishes this model as version {@code version} of {@code kind}: a checkpoint, plus a SavedModel for
+     * serving when {@code withSavedModel}.
+     */
+    public SnapshotStore.Snapshot publish(SnapshotStore store, ModelKind kind, long version,
+            Map<String, Double> metrics, boolean withSavedModel) {
+        return store.publish(kind, version, encoder.schema(), metrics, dir -> {
+            saveCheckpoint(dir.resolve(CHECKPOINT_DIR));
+            if (withSavedModel) {
+                exportSavedModel(dir.resolve(SAVED_MODEL_DIR));
+            }
+        });
+    }
+
+    /** Loads the weights of a verified snapshot of the same model structure and feature schema. */
+    public void load(SnapshotStore.Snapshot snapshot) {
+        if (!snapshot.manifest().featureSchemaSha256().equals(encoder.schema().sha256())) {
+            throw new SnapshotException(snapshot.directory() + " was trained with another feature schema");
+        }
+        restoreCheckpoint(snapshot.directory().resolve(CHECKPOINT_DIR));
     }
 
     @Override

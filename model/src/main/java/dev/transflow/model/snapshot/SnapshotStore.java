@@ -1,0 +1,204 @@
+package dev.transflow.model.snapshot;
+
+import dev.transflow.model.feature.FeatureSchema;
+import dev.transflow.schemas.ModelKind;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Versioned model snapshots under one root: {@code <root>/<kind>/v<version>/} holds the model's files and
+ * {@code manifest.json}. A snapshot is written into a temporary directory next to its final place and renamed
+ * when complete, so readers never see a partial one; reading verifies kind, feature schema and every file's
+ * sha256 before anything is used.
+ *
+ * <p>This is the local-disk store (TensorFlow reads and writes checkpoints on local paths). The streaming job
+ * copies published snapshots to and from remote storage through Flink's file systems.
+ */
+public final class SnapshotStore {
+
+    /** Writes the model's files into the directory it is given. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(Path directory) throws IOException;
+    }
+
+    /** A verified snapshot. */
+    public record Snapshot(Path directory, Manifest manifest, String manifestSha256) {}
+
+    private final Path root;
+
+    public SnapshotStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path directory(ModelKind kind, long version) {
+        return root.resolve(kind.name().toLowerCase()).resolve("v" + version);
+    }
+
+    /** Writes version {@code version} of {@code kind} atomically and returns it verified. */
+    public Snapshot publish(ModelKind kind, long version, FeatureSchema schema, Map<String, Double> metrics,
+            Writer writer) {
+        Path target = directory(kind, version);
+        if (Files.exists(target)) {
+            throw new SnapshotException("Snapshot " + target + " exists already; versions are never overwritten");
+        }
+        Path temp = target.resolveSibling(".tmp-v" + version + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(temp);
+            writer.write(temp);
+            Map<String, String> files = new TreeMap<>();
+            try (Stream<Path> walk = Files.walk(temp)) {
+                for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                    files.put(temp.relativize(file).toString(), sha256(file));
+                }
+            }
+            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, kind, version, System.currentTimeMillis(),
+                    schema.json(), schema.sha256(), files, metrics);
+            Files.writeString(temp.resolve(Manifest.FILE_NAME), manifest.toJson(), StandardCharsets.UTF_8);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new SnapshotException("The file system of " + root + " cannot rename atomically; use a local "
+                        + "directory for the snapshot store", e);
+            }
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new SnapshotException("Cannot write snapshot " + target + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(temp);
+            throw e;
+        }
+        return read(target, kind, schema);
+    }
+
+    /**
+     * Reads and verifies the snapshot in {@code directory}.
+     *
+     * @param expectedSchema the schema the caller encodes samples with, or null to accept any
+     * @throws SnapshotException naming the file when the snapshot is partial, damaged, of another kind or schema
+     */
+    public static Snapshot read(Path directory, ModelKind expectedKind, FeatureSchema expectedSchema) {
+        Path manifestFile = directory.resolve(Manifest.FILE_NAME);
+        String json;
+        try {
+            json = Files.readString(manifestFile, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new SnapshotException(manifestFile + " is missing: " + directory + " is not a complete snapshot");
+        } catch (IOException e) {
+            throw new SnapshotException("Cannot read " + manifestFile + ": " + e.getMessage(), e);
+        }
+        Manifest manifest = Manifest.parse(json, manifestFile.toString());
+        if (expectedKind != null && manifest.modelKind() != expectedKind) {
+            throw new SnapshotException(manifestFile + ": the snapshot holds a " + manifest.modelKind()
+                    + " model, not " + expectedKind);
+        }
+        if (expectedSchema != null && !expectedSchema.sha256().equals(manifest.featureSchemaSha256())) {
+            throw new SnapshotException(manifestFile + ": the model was trained with feature schema "
+                    + manifest.featureSchemaSha256() + ", this job encodes samples with " + expectedSchema.sha256()
+                    + "; use the same schema file for both");
+        }
+        List<String> present = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(directory)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                String name = directory.relativize(file).toString();
+                if (!name.equals(Manifest.FILE_NAME)) {
+                    present.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new SnapshotException("Cannot list " + directory + ": " + e.getMessage(), e);
+        }
+        for (Map.Entry<String, String> entry : manifest.files().entrySet()) {
+            Path file = directory.resolve(entry.getKey());
+            if (!Files.isRegularFile(file)) {
+                throw new SnapshotException(file + " is listed in the manifest but missing: the snapshot is partial");
+            }
+            String actual = sha256(file);
+            if (!actual.equals(entry.getValue())) {
+                throw new SnapshotException(file + " is damaged: sha256 " + actual + ", manifest says "
+                        + entry.getValue());
+            }
+        }
+        present.removeAll(manifest.files().keySet());
+        if (!present.isEmpty()) {
+            throw new SnapshotException(directory + " holds files the manifest does not list: " + present);
+        }
+        return new Snapshot(directory, manifest, sha256(manifestFile));
+    }
+
+    /** The newest complete version of {@code kind}, or -1. Temporary directories are ignored. */
+    public long latestVersion(ModelKind kind) {
+        return versions(kind).stream().mapToLong(Long::longValue).max().orElse(-1);
+    }
+
+    /** Versions present for {@code kind}, ascending. */
+    public List<Long> versions(ModelKind kind) {
+        Path dir = root.resolve(kind.name().toLowerCase());
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> n.matches("v\\d+"))
+                    .map(n -> Long.parseLong(n.substring(1))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes all but the newest {@code keep} versions of {@code kind}. */
+    public void retain(ModelKind kind, int keep) {
+        List<Long> versions = versions(kind);
+        for (int i = 0; i < versions.size() - keep; i++) {
+            deleteQuietly(directory(kind, versions.get(i)));
+        }
+    }
+
+    /** Hex sha256 of a file. */
+    public static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            byte[] buffer = new byte[1 << 16];
+            while (in.read(buffer) >= 0) {
+                // digesting
+            }
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new SnapshotException("Cannot read " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // A leftover temporary directory is ignored by readers and removed by the next retain().
+        }
+    }
+}

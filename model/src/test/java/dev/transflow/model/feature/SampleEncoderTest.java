@@ -1,0 +1,83 @@
+package dev.transflow.model.feature;
+
+import dev.transflow.model.TinyWorld;
+import dev.transflow.schemas.Domain;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SampleEncoderTest {
+
+    private static InteractionRow product(long t, String user, String item, int label) {
+        return new InteractionRow(TinyWorld.SOURCE, t, user, item, label, new String[] {"a1", "c1", "b1"},
+                new double[] {9}, 0);
+    }
+
+    private static InteractionRow post(long t, String user, String item, int label, String style) {
+        return new InteractionRow(TinyWorld.TARGET, t, user, item, label, new String[] {"a1", "c1", style},
+                new double[0], 0);
+    }
+
+    @Test
+    void sequencesHoldOnlyEarlierClicksNewestFirst() {
+        SampleEncoder encoder = new SampleEncoder(TinyWorld.schema());
+        List<InteractionRow> source = List.of(product(10, "u1", "p1", 1), product(30, "u1", "p2", 1),
+                product(50, "u2", "p3", 1));
+        List<InteractionRow> target = List.of(post(5, "u1", "t0", 0, "good"), post(20, "u1", "t1", 1, "good"),
+                post(40, "u1", "t2", 0, null));
+
+        Map<Domain, EncodedSamples> encoded = encoder.encode(source, target);
+
+        EncodedSamples t = encoded.get(Domain.TARGET);
+        EncodedSamples s = encoded.get(Domain.SOURCE);
+        DomainLayout layout = t.layout;
+        int seq = layout.sequenceLength();
+        assertThat(t.productSequenceLength).containsExactly(0, 1, 2);
+        assertThat(t.postSequenceLength).containsExactly(0, 0, 1);
+        assertThat(t.productSequence[2 * seq]).isEqualTo(layout.itemRow("p2"));
+        assertThat(t.productSequence[2 * seq + 1]).isEqualTo(layout.itemRow("p1"));
+        assertThat(t.postSequence[2 * seq]).isEqualTo(layout.itemRow("t1"));
+        // A source row sees target clicks too; u2 has no history.
+        assertThat(s.postSequenceLength).containsExactly(0, 1, 0);
+        assertThat(t.labels).containsExactly(0f, 1f, 0f);
+        assertThat(t.userId(2)).isEqualTo("u1");
+        assertThat(s.userId(2)).isEqualTo("u2");
+    }
+
+    @Test
+    void hashingIsStableAndMissingValuesHaveTheirOwnBucket() {
+        SampleEncoder encoder = new SampleEncoder(TinyWorld.schema());
+        Map<Domain, EncodedSamples> a = encoder.encode(List.of(), List.of(post(1, "u1", "t1", 0, "good"),
+                post(2, "u1", "t1", 0, null)));
+        Map<Domain, EncodedSamples> b = new SampleEncoder(TinyWorld.schema()).encode(List.of(),
+                List.of(post(1, "u1", "t1", 0, "good")));
+
+        EncodedSamples t = a.get(Domain.TARGET);
+        int width = t.layout.categoricalWidth();
+        assertThat(java.util.Arrays.copyOfRange(t.categorical, 0, width))
+                .containsExactly(java.util.Arrays.copyOfRange(b.get(Domain.TARGET).categorical, 0, width));
+        int style = width - 1;
+        assertThat(t.categorical[width + style]).isNotEqualTo(t.categorical[style]);
+        // Every index lies in its feature's range of the shared table.
+        for (int f = 0; f < width; f++) {
+            int offset = t.layout.offset(f);
+            assertThat(t.categorical[f]).isBetween(offset, offset + t.layout.categorical().get(f).vocabulary() - 1);
+        }
+    }
+
+    @Test
+    void numericValuesAreTransformedAndMissingOnesAreZero() {
+        SampleEncoder encoder = new SampleEncoder(TinyWorld.schema());
+        InteractionRow missing = new InteractionRow(TinyWorld.SOURCE, 2, "u", "p", 0, new String[] {"a", "c", "b"},
+                new double[] {Double.NaN}, 0);
+
+        EncodedSamples s = encoder.encode(List.of(product(1, "u", "p", 0), missing), List.of()).get(Domain.SOURCE);
+
+        assertThat(s.numeric[0]).isEqualTo((float) Math.log1p(9));
+        assertThat(s.numeric[1]).isZero();
+    }
+}
