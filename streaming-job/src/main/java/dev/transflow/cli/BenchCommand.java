@@ -1,6 +1,16 @@
 package dev.transflow.cli;
 
+import dev.transflow.model.bench.ModelBenchmark;
+import dev.transflow.model.feature.EncodedSamples;
+import dev.transflow.model.feature.FeatureSchema;
+import dev.transflow.model.feature.InteractionRow;
+import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.schemas.Domain;
+import dev.transflow.schemas.EntityType;
 import dev.transflow.simulate.CsvSink;
+import dev.transflow.simulate.EventSink;
+import dev.transflow.simulate.SimulatedImpression;
+import dev.transflow.simulate.World;
 import dev.transflow.simulate.SimulationReport;
 import dev.transflow.simulate.Simulator;
 import dev.transflow.simulate.WorldPreset;
@@ -16,13 +26,16 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code transflow bench ...}: benchmarks that print their figures and write them as JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. Each prints its figures and writes them as JSON to --out.",
-        subcommands = {BenchCommand.SimulatorBench.class})
+        subcommands = {BenchCommand.SimulatorBench.class, BenchCommand.ModelBench.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -30,7 +43,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: simulator");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: simulator or model");
     }
 
     @Command(name = "simulator", mixinStandardHelpOptions = true,
@@ -90,5 +103,82 @@ final class BenchCommand implements Runnable {
                 return simulator.run(impressions, sink, () -> false);
             }
         }
+    }
+
+    @Command(name = "model", mixinStandardHelpOptions = true,
+            description = {"MKT training and inference throughput on simulated data: MEM steps, TEM steps with MEM "
+                    + "frozen, TEM scoring; for 1 and 2 threads (targets on 2 cores: TEM >= 100k, MEM >= 50k "
+                    + "samples/s).",
+                    "Build with -Pgpu and run on a GPU machine for GPU figures."})
+    static final class ModelBench implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--impressions", paramLabel = "N", defaultValue = "400000",
+                description = "Simulated impressions to train on (default: ${DEFAULT-VALUE}).")
+        int impressions;
+
+        @Option(names = "--batch-size", paramLabel = "N", split = ",", defaultValue = "512",
+                description = "Batch sizes, comma-separated (default: ${DEFAULT-VALUE}).")
+        List<Integer> batchSizes;
+
+        @Option(names = "--threads", paramLabel = "N", split = ",", defaultValue = "1,2",
+                description = "TensorFlow thread counts, comma-separated (default: ${DEFAULT-VALUE}).")
+        List<Integer> threads;
+
+        @Option(names = "--out", paramLabel = "FILE", required = true, description = "JSON result file.")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter console = spec.commandLine().getOut();
+            Simulator simulator = new Simulator(WorldPreset.DEFAULT.configuration(), 1);
+            RowCollector rows = new RowCollector(simulator.world());
+            simulator.run(impressions, rows, () -> false);
+            FeatureSchema schema = FeatureSchema.infer(World.SOURCE_LAYOUT, World.TARGET_LAYOUT, 1 << 18, 10_000);
+            SampleEncoder encoder = new SampleEncoder(schema);
+            Map<Domain, EncodedSamples> encoded = encoder.encode(rows.source, rows.target);
+            String device = ModelBenchmark.device();
+            console.println("device: " + device + "; " + rows.source.size() + " source + " + rows.target.size()
+                    + " target samples");
+            console.flush();
+            List<ModelBenchmark.Figures> figures = new ArrayList<>();
+            for (int batch : batchSizes) {
+                for (int n : threads) {
+                    figures.add(ModelBenchmark.run(encoder, encoded.get(Domain.SOURCE), encoded.get(Domain.TARGET), n,
+                            batch, line -> {
+                                console.println(line);
+                                console.flush();
+                            }));
+                }
+            }
+            String json = ModelBenchmark.json(figures, device);
+            Files.writeString(out, json);
+            console.print(json);
+            console.flush();
+            return 0;
+        }
+    }
+
+    /** Collects simulated impressions as generic rows. */
+    static final class RowCollector implements EventSink {
+        final List<InteractionRow> source = new ArrayList<>();
+        final List<InteractionRow> target = new ArrayList<>();
+        private final World world;
+
+        RowCollector(World world) {
+            this.world = world;
+        }
+
+        @Override
+        public void accept(SimulatedImpression imp) {
+            (imp.entityType() == EntityType.PRODUCT ? source : target).add(world.row(imp));
+        }
+
+        @Override
+        public void finish() {}
+
+        @Override
+        public void close() {}
     }
 }

@@ -1,6 +1,5 @@
 package dev.transflow.simulate;
 
-import dev.transflow.model.feature.InteractionRow;
 import dev.transflow.replay.OrderedEventWriter;
 import dev.transflow.topic.EventProducer;
 
@@ -25,12 +24,7 @@ public final class KafkaSink implements EventSink {
 
     @Override
     public void accept(SimulatedImpression imp) {
-        String[] categorical = new String[8];
-        double[] numeric = new double[1];
-        world.features(imp, categorical, numeric);
-        InteractionRow row = new InteractionRow(World.layout(imp.entityType), imp.time, World.userId(imp.user),
-                World.itemId(imp.entityType, imp.item), imp.clicked ? 1 : 0, categorical, numeric, 0);
-        writer.write(imp.entityType, row, "simulator", idPrefix + "-" + imp.sequence, imp.clickTime);
+        writer.write(imp.entityType, world.row(imp), "simulator", idPrefix + "-" + imp.sequence, imp.clickTime);
     }
 
     @Override

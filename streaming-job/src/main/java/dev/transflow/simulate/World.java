@@ -3,6 +3,7 @@ package dev.transflow.simulate;
 import dev.transflow.model.feature.CsvLayout;
 import dev.transflow.model.feature.CsvLayout.FeatureColumn;
 import dev.transflow.model.feature.FeatureGroup;
+import dev.transflow.model.feature.InteractionRow;
 import dev.transflow.replay.ImpressionMapping;
 import dev.transflow.schemas.EntityType;
 
@@ -187,6 +188,19 @@ public final class World {
 
     /** Fills the feature values of {@code imp} in the order of {@link #layout(EntityType)}. */
     void features(SimulatedImpression imp, String[] categorical, double[] numeric) {
+        fill(imp, categorical, numeric);
+    }
+
+    /** The impression as a generic labeled row (label 1 when clicked, however late). */
+    public InteractionRow row(SimulatedImpression imp) {
+        String[] categorical = new String[8];
+        double[] numeric = new double[1];
+        fill(imp, categorical, numeric);
+        return new InteractionRow(layout(imp.entityType), imp.time, userId(imp.user), itemId(imp.entityType, imp.item),
+                imp.clicked ? 1 : 0, categorical, numeric, 0);
+    }
+
+    private void fill(SimulatedImpression imp, String[] categorical, double[] numeric) {
         int u = imp.user;
         int i = imp.item;
         categorical[0] = SMALL_INTS[users.ageBucket[u]];
