@@ -116,9 +116,9 @@ final class ReplayCommand implements Callable<Integer> {
             throw new IllegalStateException(e.getMessage(), e);
         }
         Replayer.Summary summary;
-        try (EventProducer producer = new EventProducer(bootstrap)) {
-            summary = new Replayer(producer, clickDelay, speedup, idPrefix).replay(inputs, badRows,
-                    () -> Thread.currentThread().isInterrupted());
+        try (ShutdownSignal stop = new ShutdownSignal("replay");
+                EventProducer producer = new EventProducer(bootstrap)) {
+            summary = new Replayer(producer, clickDelay, speedup, idPrefix).replay(inputs, badRows, stop);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(summary.format() + "; bad rows: " + badRows.count());

@@ -23,9 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code transflow simulate}: a seeded multi-entity world with known click behaviour, to files or Kafka. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
@@ -115,25 +112,9 @@ final class SimulateCommand implements Callable<Integer> {
         if (rate > 0) {
             sink = new PacedSink(sink, rate);
         }
-        AtomicBoolean stop = new AtomicBoolean();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.set(true);
-            try {
-                done.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "simulate-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         SimulationReport report;
-        try (EventSink closing = sink) {
-            report = simulator.run(impressions, closing, stop::get);
-        } finally {
-            done.countDown();
-        }
-        if (!stop.get()) {
-            Runtime.getRuntime().removeShutdownHook(hook);
+        try (ShutdownSignal stop = new ShutdownSignal("simulate"); EventSink closing = sink) {
+            report = simulator.run(impressions, closing, stop);
         }
         out.println("world " + world + ", seed " + seed + " -> "
                 + (output.out != null ? output.out.toAbsolutePath().normalize() : "kafka " + output.bootstrap));

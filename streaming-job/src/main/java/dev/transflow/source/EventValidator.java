@@ -1,0 +1,113 @@
+package dev.transflow.source;
+
+import dev.transflow.schemas.Click;
+import dev.transflow.schemas.FeatureValues;
+import dev.transflow.schemas.PostImpression;
+import dev.transflow.schemas.ProductImpression;
+import dev.transflow.schemas.SharedFeatures;
+import dev.transflow.schemas.UserProfile;
+
+import org.apache.avro.specific.SpecificRecord;
+
+import java.io.Serializable;
+import java.util.Map;
+
+/**
+ * Content checks of input events beyond what the schema guarantees: ids present and of bounded length, event
+ * times positive and not far in the future, numeric features finite and not negative where negative is
+ * meaningless.
+ */
+public final class EventValidator implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int maxIdLength;
+    private final long maxFutureSkewMillis;
+
+    public EventValidator(int maxIdLength, long maxFutureSkewMillis) {
+        this.maxIdLength = maxIdLength;
+        this.maxFutureSkewMillis = maxFutureSkewMillis;
+    }
+
+    /** @param now wall-clock time, epoch ms */
+    public void validate(SpecificRecord event, long now) throws InvalidEventException {
+        if (event instanceof ProductImpression p) {
+            impression(p.getImpressionId(), p.getUserId(), p.getItemId(), p.getEventTime(), p.getPosition(), now);
+            profile(p.getUser());
+            shared(p.getShared());
+            Double price = p.getSpecific().getPrice();
+            if (price != null && !(Double.isFinite(price) && price >= 0)) {
+                throw new InvalidEventException("specific.price is " + price + "; it must be finite and >= 0");
+            }
+            values("specific", p.getSpecific().getExtra());
+        } else if (event instanceof PostImpression p) {
+            impression(p.getImpressionId(), p.getUserId(), p.getItemId(), p.getEventTime(), p.getPosition(), now);
+            profile(p.getUser());
+            shared(p.getShared());
+            Integer length = p.getSpecific().getTextLength();
+            if (length != null && length < 0) {
+                throw new InvalidEventException("specific.textLength is " + length + "; it must be >= 0");
+            }
+            values("specific", p.getSpecific().getExtra());
+        } else if (event instanceof Click c) {
+            id("impressionId", c.getImpressionId());
+            id("userId", c.getUserId());
+            id("itemId", c.getItemId());
+            time(c.getEventTime(), now);
+        } else {
+            throw new IllegalArgumentException("No validation for " + event.getClass().getSimpleName());
+        }
+    }
+
+    private void impression(String impressionId, String userId, String itemId, long eventTime, Integer position,
+            long now) throws InvalidEventException {
+        id("impressionId", impressionId);
+        id("userId", userId);
+        id("itemId", itemId);
+        time(eventTime, now);
+        if (position != null && position < 0) {
+            throw new InvalidEventException("position is " + position + "; it must be >= 0");
+        }
+    }
+
+    private void profile(UserProfile user) throws InvalidEventException {
+        if (user.getAgeBucket() != null && user.getAgeBucket() < 0) {
+            throw new InvalidEventException("user.ageBucket is " + user.getAgeBucket() + "; it must be >= 0");
+        }
+        values("user", user.getExtra());
+    }
+
+    private void shared(SharedFeatures shared) throws InvalidEventException {
+        values("shared", shared.getExtra());
+    }
+
+    private static void values(String group, FeatureValues values) throws InvalidEventException {
+        for (Map.Entry<String, Double> e : values.getNumeric().entrySet()) {
+            if (e.getValue() == null || !Double.isFinite(e.getValue())) {
+                throw new InvalidEventException(group + ".extra." + e.getKey() + " is " + e.getValue()
+                        + "; numeric features must be finite");
+            }
+        }
+    }
+
+    private void id(String field, String value) throws InvalidEventException {
+        if (value == null || value.isEmpty()) {
+            throw new InvalidEventException(field + " is empty");
+        }
+        if (value.length() > maxIdLength) {
+            throw new InvalidEventException(field + " has " + value.length() + " characters; at most " + maxIdLength
+                    + " are accepted (" + SourceOptions.MAX_ID_LENGTH.key() + ")");
+        }
+    }
+
+    private void time(long eventTime, long now) throws InvalidEventException {
+        if (eventTime <= 0) {
+            throw new InvalidEventException("eventTime " + eventTime + " is not a positive epoch-ms time");
+        }
+        if (eventTime > now + maxFutureSkewMillis) {
+            throw new InvalidEventException("eventTime " + eventTime + " is " + (eventTime - now) / 1000
+                    + " s in the future; at most " + maxFutureSkewMillis / 1000 + " s are accepted ("
+                    + SourceOptions.MAX_FUTURE_SKEW.key() + ")");
+        }
+    }
+}
