@@ -1,0 +1,81 @@
+package dev.transflow.join;
+
+import dev.transflow.replay.ImpressionMapping;
+import dev.transflow.schemas.Domain;
+import dev.transflow.schemas.EntityType;
+import dev.transflow.schemas.FeatureValues;
+import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.PostImpression;
+import dev.transflow.schemas.ProductImpression;
+import dev.transflow.schemas.SharedFeatures;
+import dev.transflow.schemas.UserProfile;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Impressions as not-yet-labeled samples: typed fields become named feature values (the names of
+ * {@link ImpressionMapping}, so streamed and replayed data encode alike). Products are the source domain, posts the
+ * target domain.
+ */
+public final class Samples {
+
+    private Samples() {}
+
+    public static LabeledSample of(ProductImpression p) {
+        Map<String, String> cat = new HashMap<>(p.getSpecific().getExtra().getCategorical());
+        Map<String, Double> num = new HashMap<>(p.getSpecific().getExtra().getNumeric());
+        put(cat, ImpressionMapping.CONDITION, p.getSpecific().getCondition());
+        put(cat, ImpressionMapping.BRAND, p.getSpecific().getBrand());
+        if (p.getSpecific().getPrice() != null) {
+            num.put(ImpressionMapping.PRICE, p.getSpecific().getPrice());
+        }
+        return sample(p.getImpressionId(), Domain.SOURCE, EntityType.PRODUCT, p.getUserId(), p.getItemId(),
+                p.getPosition(), p.getEventTime(), p.getUser(), p.getShared(), new FeatureValues(cat, num));
+    }
+
+    public static LabeledSample of(PostImpression p) {
+        Map<String, String> cat = new HashMap<>(p.getSpecific().getExtra().getCategorical());
+        Map<String, Double> num = new HashMap<>(p.getSpecific().getExtra().getNumeric());
+        put(cat, ImpressionMapping.CONTENT_STYLE, p.getSpecific().getContentStyle());
+        put(cat, ImpressionMapping.MEDIA_TYPE, p.getSpecific().getMediaType());
+        if (p.getSpecific().getTextLength() != null) {
+            num.put(ImpressionMapping.TEXT_LENGTH, p.getSpecific().getTextLength().doubleValue());
+        }
+        return sample(p.getImpressionId(), Domain.TARGET, EntityType.POST, p.getUserId(), p.getItemId(),
+                p.getPosition(), p.getEventTime(), p.getUser(), p.getShared(), new FeatureValues(cat, num));
+    }
+
+    private static LabeledSample sample(String impressionId, Domain domain, EntityType type, String userId,
+            String itemId, Integer position, long time, UserProfile user, SharedFeatures shared,
+            FeatureValues specific) {
+        Map<String, String> userCat = new HashMap<>(user.getExtra().getCategorical());
+        if (user.getAgeBucket() != null) {
+            userCat.put(ImpressionMapping.AGE_BUCKET, user.getAgeBucket().toString());
+        }
+        put(userCat, ImpressionMapping.GENDER, user.getGender());
+        put(userCat, ImpressionMapping.CITY, user.getCity());
+        Map<String, String> sharedCat = new HashMap<>(shared.getExtra().getCategorical());
+        put(sharedCat, ImpressionMapping.CATEGORY, shared.getCategory());
+        put(sharedCat, ImpressionMapping.CREATOR_ID, shared.getCreatorId());
+        if (position != null) {
+            sharedCat.put(ImpressionMapping.POSITION, position.toString());
+        }
+        return LabeledSample.newBuilder()
+                .setImpressionId(impressionId).setDomain(domain).setEntityType(type)
+                .setUserId(userId).setItemId(itemId).setPosition(position)
+                .setUser(new FeatureValues(userCat, new HashMap<>(user.getExtra().getNumeric())))
+                .setShared(new FeatureValues(sharedCat, new HashMap<>(shared.getExtra().getNumeric())))
+                .setSpecific(specific)
+                .setClickedProducts(List.of()).setClickedPosts(List.of())
+                .setLabel(0).setImpressionTime(time).setLabelTime(0)
+                .build();
+    }
+
+    private static void put(Map<String, String> map, String key, String value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+}
