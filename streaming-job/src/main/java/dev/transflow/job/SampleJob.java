@@ -1,0 +1,124 @@
+package dev.transflow.job;
+
+import dev.transflow.history.UserHistoryFunction;
+import dev.transflow.join.LabelJoinFunction;
+import dev.transflow.join.Samples;
+import dev.transflow.schemas.Click;
+import dev.transflow.schemas.DeadLetter;
+import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.PostImpression;
+import dev.transflow.schemas.ProductImpression;
+import dev.transflow.source.DecodeFunction;
+import dev.transflow.source.EventValidator;
+import dev.transflow.source.RawRecord;
+import dev.transflow.source.RawRecordDeserializer;
+import dev.transflow.source.SourceOptions;
+import dev.transflow.topic.EventRecordSerializer;
+import dev.transflow.topic.Topic;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableFunction;
+
+import java.time.Duration;
+
+/**
+ * The sample pipeline: impressions and clicks from Kafka are decoded (bad records to {@code dead-letters}),
+ * enriched with the user's click history as of the impression, and labeled by the label join; labeled samples go
+ * to {@code samples}, late and unmatched clicks to {@code clicks.late}. Trainers read the samples.
+ */
+public final class SampleJob {
+
+    private SampleJob() {}
+
+    /**
+     * Adds the pipeline to {@code env}.
+     *
+     * @param bounded read the topics up to their current end and stop (tests, backfills), instead of forever
+     */
+    public static void build(StreamExecutionEnvironment env, String bootstrap, String groupId, Configuration config,
+            boolean bounded) {
+        EventValidator validator = new EventValidator(config.get(SourceOptions.MAX_ID_LENGTH),
+                config.get(SourceOptions.MAX_FUTURE_SKEW).toMillis());
+        Duration outOfOrderness = config.get(SampleJobOptions.OUT_OF_ORDERNESS);
+        Duration idleness = config.get(SampleJobOptions.IDLENESS);
+
+        SingleOutputStreamOperator<ProductImpression> products = decode(env, bootstrap, groupId, bounded,
+                Topic.PRODUCT_IMPRESSIONS, ProductImpression.class, validator);
+        SingleOutputStreamOperator<PostImpression> posts = decode(env, bootstrap, groupId, bounded,
+                Topic.POST_IMPRESSIONS, PostImpression.class, validator);
+        SingleOutputStreamOperator<Click> clicks = decode(env, bootstrap, groupId, bounded, Topic.CLICKS, Click.class,
+                validator);
+        DataStream<DeadLetter> deadLetters = products.getSideOutput(DecodeFunction.DEAD_LETTERS)
+                .union(posts.getSideOutput(DecodeFunction.DEAD_LETTERS), clicks.getSideOutput(DecodeFunction.DEAD_LETTERS));
+
+        TypeInformation<LabeledSample> sampleType = TypeInformation.of(LabeledSample.class);
+        DataStream<LabeledSample> impressions = products
+                .assignTimestampsAndWatermarks(watermarks(ProductImpression::getEventTime, outOfOrderness, idleness))
+                .map(Samples::of).returns(sampleType).name("product samples")
+                .union(posts.assignTimestampsAndWatermarks(watermarks(PostImpression::getEventTime, outOfOrderness,
+                        idleness)).map(Samples::of).returns(sampleType).name("post samples"));
+        DataStream<Click> timedClicks = clicks.assignTimestampsAndWatermarks(watermarks(Click::getEventTime,
+                outOfOrderness, idleness));
+
+        DataStream<LabeledSample> enriched = impressions.keyBy(LabeledSample::getUserId)
+                .connect(timedClicks.keyBy(Click::getUserId))
+                .process(new UserHistoryFunction(config.get(SampleJobOptions.HISTORY_LENGTH),
+                        config.get(SampleJobOptions.HISTORY_TTL)))
+                .returns(sampleType).name("user history").uid("user-history");
+        SingleOutputStreamOperator<LabeledSample> labeled = enriched.keyBy(LabeledSample::getImpressionId)
+                .connect(timedClicks.keyBy(Click::getImpressionId))
+                .process(new LabelJoinFunction(config.get(SampleJobOptions.ATTRIBUTION_WINDOW),
+                        config.get(SampleJobOptions.LATE_CLICK_RETENTION)))
+                .returns(sampleType).name("label join").uid("label-join");
+
+        labeled.sinkTo(sink(bootstrap, Topic.SAMPLES, LabeledSample::getUserId)).name("samples sink");
+        labeled.getSideOutput(LabelJoinFunction.LATE_CLICKS)
+                .sinkTo(sink(bootstrap, Topic.LATE_CLICKS, Click::getUserId)).name("late clicks sink");
+        deadLetters.sinkTo(sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic)).name("dead letters sink");
+    }
+
+    private static <T extends SpecificRecord> SingleOutputStreamOperator<T> decode(StreamExecutionEnvironment env,
+            String bootstrap, String groupId, boolean bounded, Topic topic, Class<T> type, EventValidator validator) {
+        var builder = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topic.topicName())
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(
+                        org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializer());
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), topic.topicName())
+                .uid("source-" + topic.topicName())
+                .process(new DecodeFunction<>(type, validator, System::currentTimeMillis))
+                .returns(TypeInformation.of(type))
+                .name("decode " + topic.topicName()).uid("decode-" + topic.topicName());
+    }
+
+    private static <T> WatermarkStrategy<T> watermarks(SerializableFunction<T, Long> time, Duration outOfOrderness,
+            Duration idleness) {
+        return WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness)
+                .withTimestampAssigner((event, previous) -> time.apply(event))
+                .withIdleness(idleness);
+    }
+
+    private static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, Topic topic,
+            SerializableFunction<T, String> key) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(new EventRecordSerializer<>(topic, key))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+}
