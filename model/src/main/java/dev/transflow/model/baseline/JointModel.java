@@ -82,6 +82,11 @@ public final class JointModel extends GraphModel {
     }
 
     @Override
+    public void trainTarget(EncodedSamples target, int from, int to) {
+        throw new UnsupportedOperationException(name + " trains on both domains at once; it has no target-only step");
+    }
+
+    @Override
     public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         trainJoint(step, source, sourceEnd, target, targetEnd, config.jointEpochs());
     }

@@ -55,6 +55,11 @@ public final class TargetOnlyModel extends GraphModel {
     }
 
     @Override
+    public void trainTarget(EncodedSamples target, int from, int to) {
+        trainRange(targetStep, targetInputs, target, from, to);
+    }
+
+    @Override
     public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         if (pretrainOnSource) {
             trainSingle(sourceStep, sourceInputs, source, sourceEnd, config.jointEpochs());

@@ -66,6 +66,12 @@ public final class MktModel extends GraphModel {
         trainSingle(temStep, targetInputs, target, targetEnd, config.targetEpochs());
     }
 
+    /** TEM steps on target rows, MEM frozen. */
+    @Override
+    public void trainTarget(EncodedSamples target, int from, int to) {
+        trainRange(temStep, targetInputs, target, from, to);
+    }
+
     @Override
     public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         fitMem(source, sourceEnd, target, targetEnd);

@@ -14,6 +14,14 @@ public interface CtrModel extends AutoCloseable {
      */
     void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd);
 
+    /**
+     * One pass of the target-domain training step over target rows {@code [from, to)}: continual training on
+     * target samples as they arrive.
+     *
+     * @throws UnsupportedOperationException for models that only train on both domains at once
+     */
+    void trainTarget(EncodedSamples target, int from, int to);
+
     /** Click probabilities of target rows {@code [from, to)}. */
     float[] predict(EncodedSamples target, int from, int to);
 

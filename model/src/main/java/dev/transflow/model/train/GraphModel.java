@@ -20,11 +20,17 @@ import org.tensorflow.op.Op;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A model that lives in one TensorFlow graph with inputs for a source and a target batch. Subclasses build their
@@ -113,14 +119,80 @@ public abstract class GraphModel implements CtrModel {
 
     /** Passes over rows {@code [0, end)} of one domain in batches. */
     protected void trainSingle(Op step, BatchInputs inputs, EncodedSamples data, int end, int epochs) {
-        int batch = config.batchSize();
         for (int epoch = 0; epoch < epochs; epoch++) {
-            for (int from = 0; from < end; from += batch) {
-                Session.Runner runner = session.runner().addTarget(step);
-                try (var feed = inputs.feed(runner, data, from, Math.min(end, from + batch), true)) {
-                    runner.run();
+            trainRange(step, inputs, data, 0, end);
+        }
+    }
+
+    /** One pass over rows {@code [from, to)} in batches. */
+    protected void trainRange(Op step, BatchInputs inputs, EncodedSamples data, int from, int to) {
+        int batch = config.batchSize();
+        for (int start = from; start < to; start += batch) {
+            Session.Runner runner = session.runner().addTarget(step);
+            try (var feed = inputs.feed(runner, data, start, Math.min(to, start + batch), true)) {
+                runner.run();
+            }
+        }
+    }
+
+    /** Every variable (weights and optimizer state) as bytes, for a stream processor's checkpointed state. */
+    public byte[] checkpointBytes() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("transflow-model-state");
+            saveCheckpoint(dir);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
+                List<Path> list = files.sorted().toList();
+                out.writeInt(list.size());
+                for (Path file : list) {
+                    byte[] content = Files.readAllBytes(file);
+                    out.writeUTF(file.getFileName().toString());
+                    out.writeInt(content.length);
+                    out.write(content);
                 }
             }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot checkpoint the model", e);
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    /** Restores what {@link #checkpointBytes()} produced, into a model of the same structure. */
+    public void restoreCheckpointBytes(byte[] state) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("transflow-model-state");
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+                int count = in.readInt();
+                for (int i = 0; i < count; i++) {
+                    String name = in.readUTF();
+                    if (name.contains("/") || name.contains("..")) {
+                        throw new IOException("Invalid file name in model state: " + name);
+                    }
+                    byte[] content = new byte[in.readInt()];
+                    in.readFully(content);
+                    Files.write(dir.resolve(name), content);
+                }
+            }
+            restoreCheckpoint(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot restore the model from its state", e);
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // A temporary directory left behind is harmless.
         }
     }
 
