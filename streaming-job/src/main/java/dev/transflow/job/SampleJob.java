@@ -5,8 +5,10 @@ import dev.transflow.join.LabelJoinFunction;
 import dev.transflow.join.Samples;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.DeadLetter;
+import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.PostImpression;
+import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.ProductImpression;
 import dev.transflow.source.DecodeFunction;
 import dev.transflow.source.EventValidator;
@@ -15,6 +17,7 @@ import dev.transflow.source.RawRecordDeserializer;
 import dev.transflow.source.SourceOptions;
 import dev.transflow.topic.EventRecordSerializer;
 import dev.transflow.topic.Topic;
+import dev.transflow.train.PrequentialTrainer;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -32,7 +35,7 @@ import org.apache.flink.util.function.SerializableFunction;
 import java.time.Duration;
 
 /**
- * The sample pipeline: impressions and clicks from Kafka are decoded (bad records to {@code dead-letters}),
+ * The sample pipeline, optionally followed by the target trainer: impressions and clicks from Kafka are decoded (bad records to {@code dead-letters}),
  * enriched with the user's click history as of the impression, and labeled by the label join; labeled samples go
  * to {@code samples}, late and unmatched clicks to {@code clicks.late}. Trainers read the samples.
  */
@@ -44,9 +47,10 @@ public final class SampleJob {
      * Adds the pipeline to {@code env}.
      *
      * @param bounded read the topics up to their current end and stop (tests, backfills), instead of forever
+     * @return the labeled samples of both domains
      */
-    public static void build(StreamExecutionEnvironment env, String bootstrap, String groupId, Configuration config,
-            boolean bounded) {
+    public static DataStream<LabeledSample> build(StreamExecutionEnvironment env, String bootstrap, String groupId,
+            Configuration config, boolean bounded) {
         EventValidator validator = new EventValidator(config.get(SourceOptions.MAX_ID_LENGTH),
                 config.get(SourceOptions.MAX_FUTURE_SKEW).toMillis());
         Duration outOfOrderness = config.get(SampleJobOptions.OUT_OF_ORDERNESS);
@@ -85,6 +89,20 @@ public final class SampleJob {
         labeled.getSideOutput(LabelJoinFunction.LATE_CLICKS)
                 .sinkTo(sink(bootstrap, Topic.LATE_CLICKS, Click::getUserId)).name("late clicks sink");
         deadLetters.sinkTo(sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic)).name("dead letters sink");
+        return labeled;
+    }
+
+    /**
+     * The sample pipeline plus continual prequential training of the target model on the target samples, at
+     * parallelism 1; predictions go to {@code predictions}.
+     */
+    public static void buildWithTrainer(StreamExecutionEnvironment env, String bootstrap, String groupId,
+            Configuration config, boolean bounded, PrequentialTrainer trainer) {
+        build(env, bootstrap, groupId, config, bounded)
+                .filter(sample -> sample.getDomain() == Domain.TARGET).name("target samples")
+                .process(trainer).returns(TypeInformation.of(Prediction.class))
+                .setParallelism(1).setMaxParallelism(1).name("target trainer").uid("target-trainer")
+                .sinkTo(sink(bootstrap, Topic.PREDICTIONS, Prediction::getUserId)).name("predictions sink");
     }
 
     private static <T extends SpecificRecord> SingleOutputStreamOperator<T> decode(StreamExecutionEnvironment env,
@@ -113,7 +131,7 @@ public final class SampleJob {
                 .withIdleness(idleness);
     }
 
-    private static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, Topic topic,
+    static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, Topic topic,
             SerializableFunction<T, String> key) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
