@@ -73,5 +73,13 @@ class EvaluateCommandTest {
         assertThat(run("evaluate", "--source", ok.toString(), "--target", ok.toString(), "--schema",
                 schema.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("schema.json: feature user_id has group \"person\"");
+
+        Path typo = Files.writeString(dir.resolve("typo.json"), "{\"features\": ["
+                + "{\"name\": \"user_id\", \"group\": \"user\"}, {\"name\": \"item_id\", \"group\": \"shared\"},"
+                + "{\"name\": \"catgory\", \"group\": \"shared\"}]}");
+        assertThat(run("evaluate", "--source", ok.toString(), "--target", ok.toString(), "--schema",
+                typo.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("names categorical feature 'catgory'")
+                .contains("has no column shared.catgory").contains("Fix the name");
     }
 }

@@ -1,6 +1,8 @@
 package dev.transflow.model.eval;
 
+import dev.transflow.model.feature.CsvLayout;
 import dev.transflow.model.feature.EncodedSamples;
+import dev.transflow.model.feature.FeatureSchemaException;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.InteractionRow;
 import dev.transflow.model.feature.SampleEncoder;
@@ -46,6 +48,8 @@ public final class OfflineEvaluation {
         if (target.isEmpty()) {
             throw new IllegalArgumentException("The target file has no rows to evaluate on");
         }
+        requireColumns(source, Domain.SOURCE);
+        requireColumns(target, Domain.TARGET);
         SampleEncoder encoder = new SampleEncoder(schema);
         Map<Domain, EncodedSamples> encoded = encoder.encode(source, target);
         EncodedSamples s = encoded.get(Domain.SOURCE);
@@ -93,5 +97,29 @@ public final class OfflineEvaluation {
             }
         }
         return results;
+    }
+
+    /** A schema feature that no column of the domain's file carries is a mistake, not a missing value. */
+    private void requireColumns(List<InteractionRow> rows, Domain domain) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        CsvLayout layout = rows.get(0).layout();
+        for (FeatureSchema.Feature f : schema.features()) {
+            if (!f.appliesTo(domain) || f.name().equals(FeatureSchema.USER_ID) || f.name().equals(FeatureSchema.ITEM_ID)) {
+                continue;
+            }
+            List<CsvLayout.FeatureColumn> columns = f.kind() == FeatureSchema.Kind.NUMERIC ? layout.numeric()
+                    : layout.categorical();
+            boolean present = columns.stream().anyMatch(c -> c.group() == f.group() && c.name().equals(f.name()));
+            if (!present) {
+                String column = f.group().prefix() + "." + f.name()
+                        + (f.kind() == FeatureSchema.Kind.NUMERIC ? CsvLayout.NUMERIC_SUFFIX : "");
+                throw new FeatureSchemaException("The feature schema names " + f.kind().name().toLowerCase()
+                        + " feature '" + f.name() + "' (" + domain.name().toLowerCase() + "), but the "
+                        + domain.name().toLowerCase() + " file has no column " + column + "; its columns are "
+                        + layout.header() + ". Fix the name in the schema or remove the feature.");
+            }
+        }
     }
 }
