@@ -52,8 +52,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--models", paramLabel = "LIST", split = ",",
             description = "Comma-separated models (default: mlp,shared-bottom,mmoe,finetune,mkt,mkt-no-hfa,mkt-no-pdl).")
-    List<String> models = new ArrayList<>(List.of("mlp", "shared-bottom", "mmoe", "finetune", "mkt", "mkt-no-hfa",
-            "mkt-no-pdl"));
+    List<String> models = new ArrayList<>(Models.DEFAULT);
 
     @Option(names = "--seeds", paramLabel = "N", defaultValue = "1", description = "Seeds 1..N per model (default: ${DEFAULT-VALUE}).")
     int seeds;

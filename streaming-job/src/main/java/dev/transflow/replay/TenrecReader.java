@@ -164,14 +164,7 @@ public final class TenrecReader {
 
     private static FeatureColumn featureColumn(String target, String column, String file) {
         int dot = target.indexOf('.');
-        FeatureGroup group = null;
-        if (dot > 0) {
-            for (FeatureGroup g : FeatureGroup.values()) {
-                if (g.prefix().equals(target.substring(0, dot))) {
-                    group = g;
-                }
-            }
-        }
+        FeatureGroup group = dot > 0 ? FeatureGroup.ofPrefix(target.substring(0, dot)) : null;
         String name = dot > 0 ? target.substring(dot + 1) : "";
         boolean numeric = name.endsWith(CsvLayout.NUMERIC_SUFFIX);
         if (numeric) {

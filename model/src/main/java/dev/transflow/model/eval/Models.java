@@ -16,6 +16,9 @@ public final class Models {
     public static final List<String> ALL = List.of("mlp", "shared-bottom", "mmoe", "finetune", "mkt", "mkt-no-hfa",
             "mkt-no-pdl", "mkt-no-tem");
 
+    /** What {@code transflow evaluate} compares unless told otherwise: the paper's table and its two ablations. */
+    public static final List<String> DEFAULT = ALL.subList(0, ALL.indexOf("mkt-no-pdl") + 1);
+
     private Models() {}
 
     public static CtrModel create(String name, SampleEncoder encoder, ModelConfig config, long seed) {

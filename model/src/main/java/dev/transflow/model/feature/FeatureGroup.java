@@ -16,7 +16,8 @@ public enum FeatureGroup {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    static FeatureGroup ofPrefix(String prefix) {
+    /** The group of a column prefix ({@code user}, {@code shared}, {@code specific}), or null for any other. */
+    public static FeatureGroup ofPrefix(String prefix) {
         for (FeatureGroup group : values()) {
             if (group.prefix().equals(prefix)) {
                 return group;

@@ -73,12 +73,8 @@ public final class SampleEncoder {
             int[][] columns = columnMaps.computeIfAbsent(row.layout(), l -> columnMap(layout, l));
             for (int f = 0; f < layout.categoricalWidth(); f++) {
                 Feature feature = layout.categorical().get(f);
-                String value;
-                if (feature.name().equals(FeatureSchema.USER_ID) && feature.group() == FeatureGroup.USER) {
-                    value = row.userId();
-                } else if (feature.name().equals(FeatureSchema.ITEM_ID) && feature.group() == FeatureGroup.SHARED) {
-                    value = row.itemId();
-                } else {
+                String value = idValue(feature, row.userId(), row.itemId());
+                if (value == null) {
                     int column = columns[0][f];
                     value = column < 0 ? null : row.categorical(column);
                 }
@@ -104,6 +100,17 @@ public final class SampleEncoder {
         userIndex.forEach((id, index) -> ids[index] = id);
         out.values().forEach(samples -> samples.userIds = ids);
         return out;
+    }
+
+    /** The id columns' value for the {@code user_id} and {@code item_id} features, null for any other feature. */
+    private static String idValue(Feature feature, String userId, String itemId) {
+        if (feature.name().equals(FeatureSchema.USER_ID) && feature.group() == FeatureGroup.USER) {
+            return userId;
+        }
+        if (feature.name().equals(FeatureSchema.ITEM_ID) && feature.group() == FeatureGroup.SHARED) {
+            return itemId;
+        }
+        return null;
     }
 
     /** For each layout feature, the row layout's categorical [0] or numeric [1] column, or -1 when absent. */
@@ -168,12 +175,8 @@ public final class SampleEncoder {
             }
             for (int f = 0; f < layout.categoricalWidth(); f++) {
                 Feature feature = layout.categorical().get(f);
-                String value;
-                if (feature.name().equals(FeatureSchema.USER_ID) && feature.group() == FeatureGroup.USER) {
-                    value = s.getUserId();
-                } else if (feature.name().equals(FeatureSchema.ITEM_ID) && feature.group() == FeatureGroup.SHARED) {
-                    value = s.getItemId();
-                } else {
+                String value = idValue(feature, s.getUserId(), s.getItemId());
+                if (value == null) {
                     value = group(s, feature.group()).getCategorical().get(feature.name());
                 }
                 out.categorical[r * layout.categoricalWidth() + f] = categoricalRow(layout, f, value);

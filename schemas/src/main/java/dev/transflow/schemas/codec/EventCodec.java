@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -118,15 +119,11 @@ public final class EventCodec<T extends SpecificRecord> implements Serializable 
     }
 
     private EventDecodeException unknownFingerprint(long fingerprint) {
-        for (EventType other : EventType.values()) {
-            List<Schema> versions = SchemaHistory.releasedVersions(other);
-            for (int v = 0; v < versions.size(); v++) {
-                if (SchemaNormalization.parsingFingerprint64(versions.get(v)) == fingerprint) {
-                    return new EventDecodeException(Reason.WRONG_TYPE, String.format(Locale.ROOT,
-                            "Payload is a %s (schema v%d), expected %s; check which topic the producer writes to",
-                            other.recordName(), v + 1, type.recordName()));
-                }
-            }
+        Optional<SchemaHistory.Release> other = SchemaHistory.release(fingerprint);
+        if (other.isPresent()) {
+            return new EventDecodeException(Reason.WRONG_TYPE, String.format(Locale.ROOT,
+                    "Payload is a %s (schema v%d), expected %s; check which topic the producer writes to",
+                    other.get().type().recordName(), other.get().version(), type.recordName()));
         }
         return new EventDecodeException(Reason.UNKNOWN_SCHEMA, String.format(Locale.ROOT,
                 "Schema fingerprint %016x is no released version of %s nor of any other Transflow event; the producer "

@@ -2,13 +2,17 @@ package dev.transflow.schemas.codec;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Released schema versions and the evolution policy that binds them.
@@ -22,7 +26,33 @@ public final class SchemaHistory {
 
     private static final String RESOURCE_ROOT = "/dev/transflow/schemas/history/";
 
+    /** A released schema version, as found by its fingerprint. */
+    public record Release(EventType type, int version) {}
+
+    private static volatile Map<Long, Release> byFingerprint;
+
     private SchemaHistory() {}
+
+    /**
+     * The released version with this CRC-64-AVRO parsing fingerprint, if any. The catalogue of all releases is
+     * read from the classpath once per JVM, so classifying a flood of foreign records costs a map lookup each.
+     */
+    public static Optional<Release> release(long fingerprint) {
+        Map<Long, Release> catalogue = byFingerprint;
+        if (catalogue == null) {
+            Map<Long, Release> built = new HashMap<>();
+            for (EventType type : EventType.values()) {
+                List<Schema> versions = releasedVersions(type);
+                for (int v = 0; v < versions.size(); v++) {
+                    built.putIfAbsent(SchemaNormalization.parsingFingerprint64(versions.get(v)),
+                            new Release(type, v + 1));
+                }
+            }
+            catalogue = Map.copyOf(built);
+            byFingerprint = catalogue;
+        }
+        return Optional.ofNullable(catalogue.get(fingerprint));
+    }
 
     /** Resource path of a released version, relative to the classpath root. */
     public static String resourcePath(EventType type, int version) {
