@@ -19,7 +19,25 @@ public final class Models {
     /** What {@code transflow evaluate} compares unless told otherwise: the paper's table and its two ablations. */
     public static final List<String> DEFAULT = ALL.subList(0, ALL.indexOf("mkt-no-pdl") + 1);
 
+    /** Target models that read frozen MEM knowledge, so a MEM trainer publishes snapshots for them. */
+    public static final List<String> WITH_MEM = List.of("mkt", "mkt-no-hfa", "mkt-no-pdl");
+
     private Models() {}
+
+    /**
+     * The model a continual MEM trainer runs for target model {@code name}: the same graph (so its MEM weights load
+     * into the target model), predicting with MEM's own target tower.
+     */
+    public static MktModel memTrainer(String name, SampleEncoder encoder, ModelConfig config, long seed) {
+        switch (name) {
+            case "mkt": return new MktModel(name, encoder, config, seed, true, true, false);
+            case "mkt-no-hfa": return new MktModel(name, encoder, config, seed, false, true, false);
+            case "mkt-no-pdl": return new MktModel(name, encoder, config, seed, true, false, false);
+            default:
+                throw new IllegalArgumentException("Model '" + name + "' uses no MEM knowledge; MEM is trained for "
+                        + WITH_MEM);
+        }
+    }
 
     public static CtrModel create(String name, SampleEncoder encoder, ModelConfig config, long seed) {
         switch (name) {

@@ -61,6 +61,11 @@ public final class MktModel extends GraphModel {
         trainJoint(memStep, source, sourceEnd, target, targetEnd, config.jointEpochs());
     }
 
+    /** One continual MEM step on a mixed mini-batch: source rows {@code [sFrom, sTo)}, target rows {@code [tFrom, tTo)}. */
+    public void trainMem(EncodedSamples source, int sFrom, int sTo, EncodedSamples target, int tFrom, int tTo) {
+        stepJoint(memStep, source, sFrom, sTo, target, tFrom, tTo);
+    }
+
     /** Stage 2: TEM on the target domain, MEM frozen. */
     public void fitTem(EncodedSamples target, int targetEnd) {
         trainSingle(temStep, targetInputs, target, targetEnd, config.targetEpochs());

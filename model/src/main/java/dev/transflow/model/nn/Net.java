@@ -14,6 +14,7 @@ import org.tensorflow.types.TFloat32;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -188,5 +189,26 @@ public final class Net {
         }
         // Initial values are needed once; drop them so large tables do not stay on the heap twice.
         params.forEach(p -> p.initial = null);
+    }
+
+    /** Overwrites the given parameters in one session run, e.g. a frozen module swapped for a newer version. */
+    public void assign(Session session, Map<Param, float[]> values) {
+        List<Tensor> feeds = new ArrayList<>();
+        try {
+            Session.Runner runner = session.runner();
+            for (Map.Entry<Param, float[]> e : values.entrySet()) {
+                Param p = e.getKey();
+                if (e.getValue().length != p.size()) {
+                    throw new IllegalArgumentException("Parameter " + p.name + " holds " + p.size()
+                            + " values, got " + e.getValue().length);
+                }
+                TFloat32 value = TFloat32.tensorOf(Shape.of(p.shape), DataBuffers.of(e.getValue(), true, false));
+                feeds.add(value);
+                runner.feed(p.initValue, value).addTarget(p.initOp);
+            }
+            runner.run();
+        } finally {
+            feeds.forEach(Tensor::close);
+        }
     }
 }

@@ -41,7 +41,7 @@ public abstract class GraphModel implements CtrModel {
     /** Sub-directories of a snapshot. */
     public static final String CHECKPOINT_DIR = "checkpoint";
     public static final String SAVED_MODEL_DIR = "saved_model";
-    private static final String CHECKPOINT_PREFIX = "variables";
+    static final String CHECKPOINT_PREFIX = "variables";
 
     protected final Graph graph = new Graph();
     protected final Net net;
@@ -108,12 +108,22 @@ public abstract class GraphModel implements CtrModel {
                 int tTo = Math.max(tFrom + 1, (int) Math.round((s + 1) * targetPerStep));
                 tTo = Math.min(tTo, targetEnd);
                 tFrom = Math.min(tFrom, tTo - 1);
-                Session.Runner runner = session.runner().addTarget(step);
-                try (var a = sourceInputs.feed(runner, source, sFrom, sTo, true);
-                        var b = targetInputs.feed(runner, target, tFrom, tTo, true)) {
-                    runner.run();
-                }
+                stepJoint(step, source, sFrom, sTo, target, tFrom, tTo);
             }
+        }
+    }
+
+    /** One step of {@code step} on source rows {@code [sFrom, sTo)} and target rows {@code [tFrom, tTo)} together. */
+    protected void stepJoint(Op step, EncodedSamples source, int sFrom, int sTo, EncodedSamples target, int tFrom,
+            int tTo) {
+        if (sTo <= sFrom || tTo <= tFrom) {
+            throw new IllegalArgumentException("A joint step needs rows of both domains (source " + (sTo - sFrom)
+                    + ", target " + (tTo - tFrom) + ")");
+        }
+        Session.Runner runner = session.runner().addTarget(step);
+        try (var a = sourceInputs.feed(runner, source, sFrom, sTo, true);
+                var b = targetInputs.feed(runner, target, tFrom, tTo, true)) {
+            runner.run();
         }
     }
 
@@ -281,6 +291,23 @@ public abstract class GraphModel implements CtrModel {
             throw new SnapshotException(snapshot.directory() + " was trained with another feature schema");
         }
         restoreCheckpoint(snapshot.directory().resolve(CHECKPOINT_DIR));
+    }
+
+    /**
+     * Reads the weights of parameter group {@code group} from a verified snapshot of a model with the same
+     * structure, without touching this model: safe on another thread while this one trains.
+     */
+    public ModuleWeights readGroup(SnapshotStore.Snapshot snapshot, String group) {
+        if (!snapshot.manifest().featureSchemaSha256().equals(encoder.schema().sha256())) {
+            throw new SnapshotException(snapshot.directory() + " was trained with another feature schema");
+        }
+        return ModuleWeights.read(snapshot.directory().resolve(CHECKPOINT_DIR), group, net.params().stream()
+                .filter(p -> p.group().equals(group)).toList());
+    }
+
+    /** Overwrites one group's weights with {@code weights}, e.g. between two training steps. */
+    public void assign(ModuleWeights weights) {
+        net.assign(session, weights.values());
     }
 
     @Override
