@@ -5,28 +5,19 @@ import dev.transflow.join.LabelJoinFunction;
 import dev.transflow.join.Samples;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.DeadLetter;
-import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.PostImpression;
-import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.ProductImpression;
 import dev.transflow.source.DecodeFunction;
 import dev.transflow.source.EventValidator;
-import dev.transflow.source.RawRecord;
-import dev.transflow.source.RawRecordDeserializer;
 import dev.transflow.source.SourceOptions;
-import dev.transflow.topic.EventRecordSerializer;
 import dev.transflow.topic.Topic;
-import dev.transflow.train.PrequentialTrainer;
+import dev.transflow.topic.TopicIo;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -35,7 +26,7 @@ import org.apache.flink.util.function.SerializableFunction;
 import java.time.Duration;
 
 /**
- * The sample pipeline, optionally followed by the target trainer: impressions and clicks from Kafka are decoded (bad records to {@code dead-letters}),
+ * The sample pipeline: impressions and clicks from Kafka are decoded (bad records to {@code dead-letters}),
  * enriched with the user's click history as of the impression, and labeled by the label join; labeled samples go
  * to {@code samples}, late and unmatched clicks to {@code clicks.late}. Trainers read the samples.
  */
@@ -85,39 +76,21 @@ public final class SampleJob {
                         config.get(SampleJobOptions.LATE_CLICK_RETENTION)))
                 .returns(sampleType).name("label join").uid("label-join");
 
-        labeled.sinkTo(sink(bootstrap, Topic.SAMPLES, LabeledSample::getUserId)).name("samples sink");
+        labeled.sinkTo(TopicIo.sink(bootstrap, Topic.SAMPLES, LabeledSample::getUserId, config, groupId))
+                .name("samples sink").uid("samples-sink");
         labeled.getSideOutput(LabelJoinFunction.LATE_CLICKS)
-                .sinkTo(sink(bootstrap, Topic.LATE_CLICKS, Click::getUserId)).name("late clicks sink");
-        deadLetters.sinkTo(sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic)).name("dead letters sink");
+                .sinkTo(TopicIo.sink(bootstrap, Topic.LATE_CLICKS, Click::getUserId, config, groupId))
+                .name("late clicks sink").uid("late-clicks-sink");
+        deadLetters.sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config, groupId))
+                .name("dead letters sink").uid("dead-letters-sink");
         return labeled;
     }
 
-    /**
-     * The sample pipeline plus continual prequential training of the target model on the target samples, at
-     * parallelism 1; predictions go to {@code predictions}.
-     */
-    public static void buildWithTrainer(StreamExecutionEnvironment env, String bootstrap, String groupId,
-            Configuration config, boolean bounded, PrequentialTrainer trainer) {
-        build(env, bootstrap, groupId, config, bounded)
-                .filter(sample -> sample.getDomain() == Domain.TARGET).name("target samples")
-                .process(trainer).returns(TypeInformation.of(Prediction.class))
-                .setParallelism(1).setMaxParallelism(1).name("target trainer").uid("target-trainer")
-                .sinkTo(sink(bootstrap, Topic.PREDICTIONS, Prediction::getUserId)).name("predictions sink");
-    }
-
-    private static <T extends SpecificRecord> SingleOutputStreamOperator<T> decode(StreamExecutionEnvironment env,
+    /** Reads {@code topic} and decodes it into {@code type}; records that fail go to the dead-letter side output. */
+    static <T extends SpecificRecord> SingleOutputStreamOperator<T> decode(StreamExecutionEnvironment env,
             String bootstrap, String groupId, boolean bounded, Topic topic, Class<T> type, EventValidator validator) {
-        var builder = KafkaSource.<RawRecord>builder()
-                .setBootstrapServers(bootstrap)
-                .setTopics(topic.topicName())
-                .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(
-                        org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new RawRecordDeserializer());
-        if (bounded) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), topic.topicName())
+        return env.fromSource(TopicIo.source(bootstrap, topic, groupId, bounded), WatermarkStrategy.noWatermarks(),
+                        topic.topicName())
                 .uid("source-" + topic.topicName())
                 .process(new DecodeFunction<>(type, validator, System::currentTimeMillis))
                 .returns(TypeInformation.of(type))
@@ -129,14 +102,5 @@ public final class SampleJob {
         return WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness)
                 .withTimestampAssigner((event, previous) -> time.apply(event))
                 .withIdleness(idleness);
-    }
-
-    static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, Topic topic,
-            SerializableFunction<T, String> key) {
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrap)
-                .setRecordSerializer(new EventRecordSerializer<>(topic, key))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .build();
     }
 }

@@ -2,6 +2,8 @@ package dev.transflow.source;
 
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.FeatureValues;
+import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.PostImpression;
 import dev.transflow.schemas.ProductImpression;
 import dev.transflow.schemas.SharedFeatures;
@@ -13,7 +15,7 @@ import java.io.Serializable;
 import java.util.Map;
 
 /**
- * Content checks of input events beyond what the schema guarantees: ids present and of bounded length, event
+ * Content checks of events read from Kafka beyond what the schema guarantees: ids present and of bounded length, event
  * times positive and not far in the future, numeric features finite and not negative where negative is
  * meaningless.
  */
@@ -54,6 +56,25 @@ public final class EventValidator implements Serializable {
             id("userId", c.getUserId());
             id("itemId", c.getItemId());
             time(c.getEventTime(), now);
+        } else if (event instanceof LabeledSample l) {
+            id("impressionId", l.getImpressionId());
+            id("userId", l.getUserId());
+            id("itemId", l.getItemId());
+            time(l.getImpressionTime(), now);
+            if (l.getLabel() != 0 && l.getLabel() != 1) {
+                throw new InvalidEventException("label is " + l.getLabel() + "; it must be 0 or 1");
+            }
+        } else if (event instanceof ModelVersion v) {
+            if (v.getVersion() < 0) {
+                throw new InvalidEventException("version is " + v.getVersion() + "; it must be >= 0");
+            }
+            if (v.getUri() == null || v.getUri().isBlank()) {
+                throw new InvalidEventException("uri is empty");
+            }
+            if (v.getManifestSha256() == null || !v.getManifestSha256().matches("[0-9a-f]{64}")) {
+                throw new InvalidEventException("manifestSha256 '" + v.getManifestSha256()
+                        + "' is not a hex sha256");
+            }
         } else {
             throw new IllegalArgumentException("No validation for " + event.getClass().getSimpleName());
         }

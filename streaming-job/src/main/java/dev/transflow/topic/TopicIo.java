@@ -1,0 +1,75 @@
+package dev.transflow.topic;
+
+import dev.transflow.source.RawRecord;
+import dev.transflow.source.RawRecordDeserializer;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+import java.time.Duration;
+
+/** Kafka sources and sinks of Transflow's jobs, configured one way. */
+public final class TopicIo {
+
+    private TopicIo() {}
+
+    public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE = ConfigOptions
+            .key("sink.delivery-guarantee").enumType(DeliveryGuarantee.class)
+            .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
+            .withDescription("EXACTLY_ONCE: output records are written in Kafka transactions that commit with each "
+                    + "checkpoint (readers use isolation.level=read_committed and see them after the checkpoint). "
+                    + "AT_LEAST_ONCE: visible at once, duplicated after a failure.");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions
+            .key("sink.transaction-timeout").durationType().defaultValue(Duration.ofMinutes(15))
+            .withDescription("Kafka transaction timeout of exactly-once sinks; at most the broker's "
+                    + "transaction.max.timeout.ms (15 min by default) and well above the checkpoint interval.");
+
+    /**
+     * Reads every record of {@code topic} as bytes (decoding and dead-lettering happen downstream), from the
+     * group's committed offsets or the earliest. Only committed records of transactional writers are read.
+     *
+     * @param bounded stop at the offsets that are the latest when the job starts
+     */
+    public static KafkaSource<RawRecord> source(String bootstrap, Topic topic, String groupId, boolean bounded) {
+        var builder = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topic.topicName())
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .setDeserializer(new RawRecordDeserializer());
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /**
+     * A sink of {@code topic}'s events keyed by {@code key}, with the delivery guarantee of
+     * {@link #DELIVERY_GUARANTEE}.
+     *
+     * @param job a name unique among the jobs writing to one cluster: transactional ids derive from it
+     */
+    public static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, Topic topic,
+            SerializableFunction<T, String> key, Configuration config, String job) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(new EventRecordSerializer<>(topic, key))
+                .setDeliveryGuarantee(config.get(DELIVERY_GUARANTEE))
+                .setTransactionalIdPrefix("transflow-" + job + "-" + topic.topicName())
+                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                        Long.toString(config.get(TRANSACTION_TIMEOUT).toMillis()))
+                .build();
+    }
+}

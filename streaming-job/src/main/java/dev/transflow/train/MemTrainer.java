@@ -1,0 +1,220 @@
+package dev.transflow.train;
+
+import dev.transflow.model.eval.Models;
+import dev.transflow.model.feature.EncodedSamples;
+import dev.transflow.model.feature.FeatureSchema;
+import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.snapshot.SnapshotStore;
+import dev.transflow.model.train.ModelConfig;
+import dev.transflow.schemas.Domain;
+import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.ModelKind;
+import dev.transflow.schemas.ModelVersion;
+import dev.transflow.schemas.TrainingMetrics;
+import dev.transflow.snapshot.SnapshotPublisher;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The MEM trainer: continual training of the multi-entity model on labeled samples of both domains, in mixed
+ * mini-batches (one MEM step per batch holding at least one sample of each domain). Before each step the target
+ * samples are scored by MEM's own target tower, for prequential metrics. Every {@code mem.publish-every-samples}
+ * samples or {@code mem.publish-interval} it publishes a snapshot and emits its announcement, which the job sends
+ * to {@code model.versions}; with an exactly-once sink the announcement becomes visible when the checkpoint that
+ * covers it completes. Model, buffers and counters are operator state. Runs at parallelism 1.
+ */
+public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersion> implements CheckpointedFunction {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(MemTrainer.class);
+
+    /** One record per full metric window (MEM's target tower). */
+    public static final OutputTag<TrainingMetrics> METRICS = new OutputTag<>("mem-metrics") { };
+
+    private static final int TRAINED = 0;
+    private static final int VERSION = 1;
+    private static final int SINCE_PUBLISH = 2;
+
+    private final String schemaJson;
+    private final String modelName;
+    private final int batchSize;
+    private final int threads;
+    private final int metricWindow;
+    private final long seed;
+    private final String snapshotDir;
+    private final int retain;
+    private final long publishSamples;
+    private final long publishIntervalMillis;
+
+    private transient MktModel model;
+    private transient SampleEncoder encoder;
+    private transient SnapshotPublisher publisher;
+    private transient List<LabeledSample> source;
+    private transient List<LabeledSample> target;
+    private transient long[] position;
+    private transient PrequentialWindow window;
+    private transient long lastPublish;
+    private transient long lastStepNanos;
+    private transient ListState<byte[]> modelState;
+    private transient ListState<LabeledSample> bufferState;
+    private transient ListState<long[]> positionState;
+    private transient Counter trainedCounter;
+    private transient Counter published;
+
+    public MemTrainer(FeatureSchema schema, Configuration config) {
+        this.schemaJson = schema.json();
+        this.modelName = config.get(TrainerOptions.MODEL);
+        this.batchSize = config.get(TrainerOptions.BATCH_SIZE);
+        this.threads = config.get(TrainerOptions.THREADS);
+        this.metricWindow = config.get(TrainerOptions.METRIC_WINDOW);
+        this.seed = config.get(TrainerOptions.SEED);
+        this.snapshotDir = config.get(TrainerOptions.SNAPSHOT_DIR);
+        this.retain = config.get(TrainerOptions.SNAPSHOT_RETAIN);
+        this.publishSamples = config.get(TrainerOptions.MEM_PUBLISH_SAMPLES);
+        this.publishIntervalMillis = config.get(TrainerOptions.MEM_PUBLISH_INTERVAL).toMillis();
+        if (!Models.WITH_MEM.contains(modelName)) {
+            throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + modelName + "', which reads "
+                    + "no MEM knowledge; the MEM job trains for " + Models.WITH_MEM);
+        }
+        if (batchSize < 2 || publishSamples < 1) {
+            throw new IllegalArgumentException(TrainerOptions.BATCH_SIZE.key() + " must be >= 2 and "
+                    + TrainerOptions.MEM_PUBLISH_SAMPLES.key() + " >= 1");
+        }
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
+        model = Models.memTrainer(modelName, encoder,
+                ModelConfig.defaults().withBatchSize(batchSize).withThreads(threads), seed);
+        var store = context.getOperatorStateStore();
+        modelState = store.getListState(new ListStateDescriptor<>("model",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        bufferState = store.getListState(new ListStateDescriptor<>("buffer",
+                TypeInformation.of(LabeledSample.class)));
+        positionState = store.getListState(new ListStateDescriptor<>("position",
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        source = new ArrayList<>(batchSize);
+        target = new ArrayList<>(batchSize);
+        position = new long[] {0, -1, 0};
+        if (context.isRestored()) {
+            for (byte[] state : modelState.get()) {
+                model.restoreCheckpointBytes(state);
+            }
+            for (LabeledSample s : bufferState.get()) {
+                (s.getDomain() == Domain.SOURCE ? source : target).add(s);
+            }
+            for (long[] p : positionState.get()) {
+                position = p.clone();
+            }
+        }
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        window = new PrequentialWindow(getRuntimeContext().getJobInfo().getJobName(), ModelKind.MEM, Domain.TARGET,
+                metricWindow);
+        publisher = new SnapshotPublisher(new SnapshotStore(Path.of(snapshotDir)), ModelKind.MEM, retain);
+        lastPublish = System.currentTimeMillis();
+        var metrics = getRuntimeContext().getMetricGroup();
+        trainedCounter = metrics.counter("trainedSamples");
+        trainedCounter.inc(position[TRAINED]);
+        metrics.meter("trainedSamplesPerSecond", new MeterView(trainedCounter));
+        published = metrics.counter("publishedVersions");
+        metrics.gauge("memVersion", (Gauge<Long>) () -> position[VERSION]);
+        metrics.gauge("prequentialAuc", (Gauge<Double>) () -> window.auc());
+        metrics.gauge("prequentialGauc", (Gauge<Double>) () -> window.gauc());
+        metrics.gauge("prequentialLogLoss", (Gauge<Double>) () -> window.logLoss());
+        metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
+    }
+
+    @Override
+    public void processElement(LabeledSample sample, Context ctx, Collector<ModelVersion> out) {
+        (sample.getDomain() == Domain.SOURCE ? source : target).add(sample);
+        if (source.size() + target.size() >= batchSize && !source.isEmpty() && !target.isEmpty()) {
+            step(ctx);
+            long now = System.currentTimeMillis();
+            if (position[SINCE_PUBLISH] >= publishSamples || now - lastPublish >= publishIntervalMillis) {
+                publish(out);
+            }
+        }
+    }
+
+    private void step(Context ctx) {
+        long started = System.nanoTime();
+        Map<String, Integer> users = new HashMap<>();
+        EncodedSamples s = encoder.encode(Domain.SOURCE, source, users);
+        EncodedSamples t = encoder.encode(Domain.TARGET, target, users);
+        float[] scores = model.predict(t, 0, t.rows);
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < scores.length; i++) {
+            LabeledSample sample = target.get(i);
+            TrainingMetrics full = window.add(scores[i], sample.getLabel(), sample.getUserId(), now, position[VERSION]);
+            if (full != null) {
+                ctx.output(METRICS, full);
+            }
+        }
+        model.trainMem(s, 0, s.rows, t, 0, t.rows);
+        int n = source.size() + target.size();
+        position[TRAINED] += n;
+        position[SINCE_PUBLISH] += n;
+        trainedCounter.inc(n);
+        source.clear();
+        target.clear();
+        lastStepNanos = System.nanoTime() - started;
+    }
+
+    private void publish(Collector<ModelVersion> out) {
+        Map<String, Double> metrics = new HashMap<>();
+        TemTrainer.putFinite(metrics, "target_auc", window.auc());
+        TemTrainer.putFinite(metrics, "target_gauc", window.gauc());
+        TemTrainer.putFinite(metrics, "target_logloss", window.logLoss());
+        ModelVersion version = publisher.publish(model, position[VERSION], position[TRAINED], metrics, false);
+        position[VERSION] = version.getVersion();
+        position[SINCE_PUBLISH] = 0;
+        lastPublish = System.currentTimeMillis();
+        published.inc();
+        out.collect(version);
+        LOG.info("Published MEM version {} at {} trained samples: {}", version.getVersion(), position[TRAINED],
+                version.getUri());
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        modelState.update(List.of(model.checkpointBytes()));
+        List<LabeledSample> buffer = new ArrayList<>(source);
+        buffer.addAll(target);
+        bufferState.update(buffer);
+        positionState.update(List.of(position.clone()));
+    }
+
+    @Override
+    public void close() {
+        if (model != null) {
+            model.close();
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package dev.transflow.train;
+
+import dev.transflow.model.eval.Models;
+import dev.transflow.model.feature.EncodedSamples;
+import dev.transflow.model.feature.FeatureSchema;
+import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.mkt.MultiEntityModel;
+import dev.transflow.model.snapshot.SnapshotStore;
+import dev.transflow.model.train.GraphModel;
+import dev.transflow.model.train.ModelConfig;
+import dev.transflow.schemas.Domain;
+import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.ModelKind;
+import dev.transflow.schemas.ModelVersion;
+import dev.transflow.schemas.Prediction;
+import dev.transflow.schemas.TrainingMetrics;
+import dev.transflow.snapshot.KnowledgeLoader;
+import dev.transflow.snapshot.SnapshotPublisher;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The TEM trainer: continual, prequential training of the target model on target samples. Samples are collected
+ * into mini-batches; each batch is first scored (one {@link Prediction} per sample, prequential metrics updated)
+ * and then trained on.
+ *
+ * <p>MEM versions announced on the broadcast input are verified and loaded off the training thread by a
+ * {@link KnowledgeLoader} and swapped in between two steps; a rejected version is logged and counted, and the
+ * previous one stays in use. The model's weights and optimizer state (MEM's frozen weights included), the partial
+ * batch and the counters are operator state, so a checkpoint holds the model together with the source offsets:
+ * after a restore no sample is lost or trained twice. Runs at parallelism 1.
+ */
+public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, ModelVersion, Prediction>
+        implements CheckpointedFunction {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TemTrainer.class);
+
+    /** Latest MEM announcement, per model kind name. */
+    public static final MapStateDescriptor<String, ModelVersion> ANNOUNCEMENTS = new MapStateDescriptor<>(
+            "knowledge-announcements", Types.STRING, TypeInformation.of(ModelVersion.class));
+    /** One record per full metric window. */
+    public static final OutputTag<TrainingMetrics> METRICS = new OutputTag<>("tem-metrics") { };
+    /** Announcements of the TEM snapshots this trainer published. */
+    public static final OutputTag<ModelVersion> PUBLISHED = new OutputTag<>("tem-published") { };
+
+    private static final int TRAINED = 0;
+    private static final int STEPS = 1;
+    private static final int MEM_VERSION = 2;
+    private static final int MEM_CREATED_AT = 3;
+    private static final int TEM_VERSION = 4;
+
+    private final String schemaJson;
+    private final String modelName;
+    private final int batchSize;
+    private final int threads;
+    private final int metricWindow;
+    private final long seed;
+    private final String snapshotDir;
+    private final int retain;
+    private final long publishIntervalMillis;
+
+    private transient GraphModel model;
+    private transient SampleEncoder encoder;
+    private transient boolean usesKnowledge;
+    private transient KnowledgeLoader loader;
+    private transient SnapshotPublisher publisher;
+    private transient List<LabeledSample> batch;
+    private transient long[] position;
+    private transient PrequentialWindow window;
+    private transient long lastPublish;
+    private transient long lastStepNanos;
+    private transient long lastSwapNanos;
+    private transient int modelStateBytes;
+    private transient ListState<byte[]> modelState;
+    private transient ListState<LabeledSample> batchState;
+    private transient ListState<long[]> positionState;
+    private transient BroadcastState<String, ModelVersion> announcements;
+    private transient Counter trainedCounter;
+    private transient Counter positivesCounter;
+    private transient Counter swaps;
+    private transient Counter rejected;
+    private transient Histogram labelToTrain;
+
+    public TemTrainer(FeatureSchema schema, Configuration config) {
+        this.schemaJson = schema.json();
+        this.modelName = config.get(TrainerOptions.MODEL);
+        this.batchSize = config.get(TrainerOptions.BATCH_SIZE);
+        this.threads = config.get(TrainerOptions.THREADS);
+        this.metricWindow = config.get(TrainerOptions.METRIC_WINDOW);
+        this.seed = config.get(TrainerOptions.SEED);
+        this.snapshotDir = config.get(TrainerOptions.SNAPSHOT_DIR);
+        this.retain = config.get(TrainerOptions.SNAPSHOT_RETAIN);
+        this.publishIntervalMillis = config.get(TrainerOptions.TEM_PUBLISH_INTERVAL).toMillis();
+        if (!Models.ALL.contains(modelName)) {
+            throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + modelName + "'; choose from "
+                    + Models.ALL);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException(TrainerOptions.BATCH_SIZE.key() + " must be >= 1, got " + batchSize);
+        }
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
+        model = (GraphModel) Models.create(modelName, encoder,
+                ModelConfig.defaults().withBatchSize(batchSize).withThreads(threads), seed);
+        usesKnowledge = Models.WITH_MEM.contains(modelName);
+        var store = context.getOperatorStateStore();
+        modelState = store.getListState(new ListStateDescriptor<>("model",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        batchState = store.getListState(new ListStateDescriptor<>("batch", TypeInformation.of(LabeledSample.class)));
+        positionState = store.getListState(new ListStateDescriptor<>("position",
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        announcements = store.getBroadcastState(ANNOUNCEMENTS);
+        batch = new ArrayList<>(batchSize);
+        position = new long[] {0, 0, -1, 0, -1};
+        if (context.isRestored()) {
+            for (byte[] state : modelState.get()) {
+                model.restoreCheckpointBytes(state);
+            }
+            batchState.get().forEach(batch::add);
+            for (long[] p : positionState.get()) {
+                position = p.clone();
+            }
+        }
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        window = new PrequentialWindow(getRuntimeContext().getJobInfo().getJobName(), ModelKind.TEM, Domain.TARGET,
+                metricWindow);
+        publisher = new SnapshotPublisher(new SnapshotStore(Path.of(snapshotDir)), ModelKind.TEM, retain);
+        lastPublish = System.currentTimeMillis();
+        var metrics = getRuntimeContext().getMetricGroup();
+        trainedCounter = metrics.counter("trainedSamples");
+        trainedCounter.inc(position[TRAINED]);
+        positivesCounter = metrics.counter("trainedPositives");
+        metrics.meter("trainedSamplesPerSecond", new MeterView(trainedCounter));
+        swaps = metrics.counter("memSwaps");
+        rejected = metrics.counter("memRejected");
+        labelToTrain = metrics.histogram("labelToTrainMillis", new DescriptiveStatisticsHistogram(10_000));
+        metrics.gauge("prequentialAuc", (Gauge<Double>) () -> window.auc());
+        metrics.gauge("prequentialGauc", (Gauge<Double>) () -> window.gauc());
+        metrics.gauge("prequentialLogLoss", (Gauge<Double>) () -> window.logLoss());
+        metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
+        metrics.gauge("memVersion", (Gauge<Long>) () -> position[MEM_VERSION]);
+        metrics.gauge("memAgeSeconds", (Gauge<Double>) () -> position[MEM_VERSION] < 0 ? Double.NaN
+                : (System.currentTimeMillis() - position[MEM_CREATED_AT]) / 1000.0);
+        metrics.gauge("memSwapMillis", (Gauge<Double>) () -> lastSwapNanos / 1e6);
+        metrics.gauge("temVersion", (Gauge<Long>) () -> position[TEM_VERSION]);
+        metrics.gauge("modelStateBytes", (Gauge<Integer>) () -> modelStateBytes);
+        if (usesKnowledge) {
+            loader = new KnowledgeLoader(model, MultiEntityModel.GROUP, "mem-loader");
+            try {
+                // A version announced before the last checkpoint but not swapped in by then.
+                ModelVersion latest = announcements.get(ModelKind.MEM.name());
+                if (latest != null && latest.getVersion() > position[MEM_VERSION]) {
+                    loader.request(latest);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot read the restored MEM announcement", e);
+            }
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(ModelVersion version, Context ctx, Collector<Prediction> out)
+            throws Exception {
+        if (version.getModelKind() != ModelKind.MEM) {
+            return;
+        }
+        if (!usesKnowledge) {
+            LOG.debug("Ignoring MEM version {}: model {} reads no MEM knowledge", version.getVersion(), modelName);
+            return;
+        }
+        BroadcastState<String, ModelVersion> state = ctx.getBroadcastState(ANNOUNCEMENTS);
+        ModelVersion previous = state.get(ModelKind.MEM.name());
+        if (previous != null && previous.getVersion() >= version.getVersion()
+                || version.getVersion() <= position[MEM_VERSION]) {
+            return;
+        }
+        state.put(ModelKind.MEM.name(), version);
+        loader.request(version);
+    }
+
+    @Override
+    public void processElement(LabeledSample sample, ReadOnlyContext ctx, Collector<Prediction> out) {
+        if (sample.getDomain() != Domain.TARGET) {
+            throw new IllegalArgumentException("The target trainer got a " + sample.getDomain() + " sample ("
+                    + sample.getImpressionId() + "); route only target samples to it");
+        }
+        swapKnowledge();
+        batch.add(sample);
+        if (batch.size() >= batchSize) {
+            step(ctx, out);
+        }
+    }
+
+    /** Takes in MEM versions the loader finished: the newest accepted one replaces the weights in use. */
+    private void swapKnowledge() {
+        if (loader == null) {
+            return;
+        }
+        for (KnowledgeLoader.Outcome outcome : loader.drain()) {
+            ModelVersion v = outcome.announcement();
+            if (!outcome.accepted()) {
+                rejected.inc();
+                continue;
+            }
+            if (v.getVersion() <= position[MEM_VERSION]) {
+                continue;
+            }
+            long started = System.nanoTime();
+            model.assign(outcome.weights());
+            lastSwapNanos = System.nanoTime() - started;
+            position[MEM_VERSION] = v.getVersion();
+            position[MEM_CREATED_AT] = v.getCreatedAt();
+            swaps.inc();
+            LOG.info("Swapped in MEM version {} ({} weights) in {} ms after {} trained samples", v.getVersion(),
+                    outcome.weights().size(), lastSwapNanos / 1_000_000, position[TRAINED]);
+        }
+    }
+
+    /** Scores the batch, then trains on it. */
+    private void step(ReadOnlyContext ctx, Collector<Prediction> out) {
+        long started = System.nanoTime();
+        EncodedSamples encoded = encoder.encode(Domain.TARGET, batch, new HashMap<>());
+        float[] scores = model.predict(encoded, 0, encoded.rows);
+        long now = System.currentTimeMillis();
+        Long knowledge = position[MEM_VERSION] >= 0 ? position[MEM_VERSION] : null;
+        for (int i = 0; i < scores.length; i++) {
+            LabeledSample s = batch.get(i);
+            out.collect(Prediction.newBuilder()
+                    .setImpressionId(s.getImpressionId()).setDomain(Domain.TARGET).setUserId(s.getUserId())
+                    .setItemId(s.getItemId()).setScore(scores[i]).setLabel(s.getLabel())
+                    .setModelKind(ModelKind.TEM).setModelVersion(position[STEPS]).setKnowledgeVersion(knowledge)
+                    .setImpressionTime(s.getImpressionTime()).setPredictedAt(now).setLabelTime(s.getLabelTime())
+                    .build());
+            labelToTrain.update(now - s.getLabelTime());
+            positivesCounter.inc(s.getLabel());
+            TrainingMetrics full = window.add(scores[i], s.getLabel(), s.getUserId(), now, position[STEPS]);
+            if (full != null) {
+                ctx.output(METRICS, full);
+            }
+        }
+        model.trainTarget(encoded, 0, encoded.rows);
+        position[TRAINED] += batch.size();
+        trainedCounter.inc(batch.size());
+        position[STEPS]++;
+        batch.clear();
+        lastStepNanos = System.nanoTime() - started;
+        if (publishIntervalMillis > 0 && now - lastPublish >= publishIntervalMillis) {
+            publish(ctx);
+        }
+    }
+
+    private void publish(ReadOnlyContext ctx) {
+        Map<String, Double> metrics = new HashMap<>();
+        putFinite(metrics, "auc", window.auc());
+        putFinite(metrics, "gauc", window.gauc());
+        putFinite(metrics, "logloss", window.logLoss());
+        ModelVersion published = publisher.publish(model, position[TEM_VERSION], position[TRAINED], metrics, true);
+        position[TEM_VERSION] = published.getVersion();
+        lastPublish = System.currentTimeMillis();
+        ctx.output(PUBLISHED, published);
+        LOG.info("Published TEM version {} at {} trained samples: {}", published.getVersion(), position[TRAINED],
+                published.getUri());
+    }
+
+    static void putFinite(Map<String, Double> map, String key, double value) {
+        if (Double.isFinite(value)) {
+            map.put(key, value);
+        }
+    }
+
+    /** Samples trained on so far (restored samples included). */
+    public long trainedSamples() {
+        return position[TRAINED];
+    }
+
+    /** The MEM version in use, or -1. */
+    public long memVersion() {
+        return position[MEM_VERSION];
+    }
+
+    /** Finishes pending MEM loads (tests). */
+    void awaitLoads() throws Exception {
+        if (loader != null) {
+            loader.awaitIdle(60_000);
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        byte[] bytes = model.checkpointBytes();
+        modelStateBytes = bytes.length;
+        modelState.update(List.of(bytes));
+        batchState.update(new ArrayList<>(batch));
+        positionState.update(List.of(position.clone()));
+    }
+
+    @Override
+    public void close() {
+        if (loader != null) {
+            loader.close();
+        }
+        if (model != null) {
+            model.close();
+        }
+    }
+}
