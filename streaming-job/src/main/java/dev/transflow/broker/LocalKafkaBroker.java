@@ -340,7 +340,8 @@ public final class LocalKafkaBroker {
         }
     }
 
-    private static int freePort() {
+    /** A TCP port free on this host right now. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getByName(HOST))) {
             return socket.getLocalPort();
         } catch (IOException e) {

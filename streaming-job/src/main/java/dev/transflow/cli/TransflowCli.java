@@ -20,8 +20,8 @@ import java.time.Duration;
         mixinStandardHelpOptions = true,
         versionProvider = TransflowCli.Version.class,
         description = "Continual cross-domain CTR training from event streams (Kafka + Flink + TensorFlow Java).",
-        subcommands = {KafkaCommand.class, SimulateCommand.class, ReplayCommand.class, EvaluateCommand.class,
-                BenchCommand.class,
+        subcommands = {DemoCommand.class, KafkaCommand.class, RunCommand.class, PretrainCommand.class,
+                SimulateCommand.class, ReplayCommand.class, EvaluateCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'transflow <command> --help' for a command's options."})
 public final class TransflowCli implements Runnable {

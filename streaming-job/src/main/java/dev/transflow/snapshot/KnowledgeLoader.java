@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Loads announced knowledge-model snapshots (MEM) on a background thread, so training never waits on disk: the
  * snapshot is verified (manifest checksum as announced, every file's sha256, kind, feature schema, structure) and
  * its weights read into memory; the trainer picks the outcome up between two steps with {@link #drain()}. When
- * several versions are announced while one loads, only the newest is loaded.
+ * several versions are announced while one loads, only the last is loaded.
  */
 public final class KnowledgeLoader implements AutoCloseable {
 
@@ -41,7 +41,7 @@ public final class KnowledgeLoader implements AutoCloseable {
     private final String group;
     private final ExecutorService executor;
     private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
-    private final AtomicLong newestRequested = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong latestTicket = new AtomicLong();
 
     /** @param group the parameter group the snapshots provide, e.g. {@code mem} */
     public KnowledgeLoader(GraphModel model, String group, String threadName) {
@@ -54,17 +54,16 @@ public final class KnowledgeLoader implements AutoCloseable {
         });
     }
 
-    /** Starts loading {@code announcement} unless a newer version was requested before it. */
+    /**
+     * Starts loading {@code announcement}. A request still queued when a later one arrives is skipped (the trainer
+     * wants the latest announcement, and a rejected one must not hold back those after it).
+     */
     public void request(ModelVersion announcement) {
-        long version = announcement.getVersion();
-        if (newestRequested.accumulateAndGet(version, Math::max) != version) {
-            return;
-        }
+        long ticket = latestTicket.incrementAndGet();
         executor.execute(() -> {
-            if (newestRequested.get() != version) {
-                return;
+            if (latestTicket.get() == ticket) {
+                outcomes.add(load(announcement));
             }
-            outcomes.add(load(announcement));
         });
     }
 

@@ -24,7 +24,7 @@ public final class EventProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final Map<Topic, EventCodec<SpecificRecord>> codecs = new EnumMap<>(Topic.class);
     private final AtomicReference<Exception> failure = new AtomicReference<>();
-    private long sent;
+    private volatile long sent;
 
     public EventProducer(String bootstrapServers) {
         Properties props = new Properties();
@@ -57,7 +57,22 @@ public final class EventProducer implements AutoCloseable {
         sent++;
     }
 
-    /** Records handed to {@link #send} so far. */
+    /**
+     * Sends bytes as they are, without encoding or checks: for tools that exercise the dead-letter path with
+     * malformed records.
+     */
+    public void sendRaw(Topic topic, String key, byte[] value, long timestamp) {
+        rethrow();
+        producer.send(new ProducerRecord<>(topic.topicName(), null, timestamp,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value), (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+        sent++;
+    }
+
+    /** Records handed to {@link #send} and {@link #sendRaw} so far; safe to read from any thread. */
     public long sent() {
         return sent;
     }

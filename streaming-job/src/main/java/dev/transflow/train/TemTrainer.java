@@ -63,7 +63,7 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TemTrainer.class);
 
-    /** Latest MEM announcement, per model kind name. */
+    /** The last MEM announcement newer than the version in use, per model kind name (reloaded after a restore). */
     public static final MapStateDescriptor<String, ModelVersion> ANNOUNCEMENTS = new MapStateDescriptor<>(
             "knowledge-announcements", Types.STRING, TypeInformation.of(ModelVersion.class));
     /** One record per full metric window. */
@@ -202,13 +202,12 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
             LOG.debug("Ignoring MEM version {}: model {} reads no MEM knowledge", version.getVersion(), modelName);
             return;
         }
-        BroadcastState<String, ModelVersion> state = ctx.getBroadcastState(ANNOUNCEMENTS);
-        ModelVersion previous = state.get(ModelKind.MEM.name());
-        if (previous != null && previous.getVersion() >= version.getVersion()
-                || version.getVersion() <= position[MEM_VERSION]) {
+        // Versions only grow; an older or equal one is a replay (e.g. the topic read from the start). A rejected
+        // version does not count: the next announcement is judged on its own.
+        if (version.getVersion() <= position[MEM_VERSION]) {
             return;
         }
-        state.put(ModelKind.MEM.name(), version);
+        ctx.getBroadcastState(ANNOUNCEMENTS).put(ModelKind.MEM.name(), version);
         loader.request(version);
     }
 

@@ -1,0 +1,295 @@
+package dev.transflow.it;
+
+import dev.transflow.cluster.EmbeddedCluster;
+import dev.transflow.cluster.JobMetrics;
+import dev.transflow.demo.Demo;
+import dev.transflow.demo.LiveSimulation;
+import dev.transflow.job.JobEnvironment;
+import dev.transflow.job.MemJob;
+import dev.transflow.job.TemJob;
+import dev.transflow.model.metric.PredictionMetrics;
+import dev.transflow.model.snapshot.Manifest;
+import dev.transflow.model.snapshot.SnapshotStore;
+import dev.transflow.schemas.DeadLetter;
+import dev.transflow.schemas.Domain;
+import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.ModelKind;
+import dev.transflow.schemas.ModelVersion;
+import dev.transflow.schemas.Prediction;
+import dev.transflow.schemas.TrainingMetrics;
+import dev.transflow.schemas.codec.EventCodec;
+import dev.transflow.simulate.WorldPreset;
+import dev.transflow.topic.EventProducer;
+import dev.transflow.topic.Topic;
+import dev.transflow.train.TrainerOptions;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The deployment end to end: the simulator as a live source -> Kafka -> TEM job (sample pipeline + TEM trainer)
+ * and MEM job on one embedded cluster, with exactly-once sinks and RocksDB checkpoints. While it runs, the test
+ * sends malformed records, announces a corrupt MEM snapshot, and fails the TEM job once after a checkpoint.
+ */
+class StreamingPipelineTest {
+
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+    @TempDir
+    static Path work;
+
+    private static final int BATCH = 128;
+    private static final int BAD_RECORDS = 6;
+    private static EmbeddedCluster cluster;
+    private static JobID tem;
+    private static JobMetrics temMetrics;
+    private static long rejectedAtEnd;
+    private static long swapsAtEnd;
+    private static long trainedAtEnd;
+    private static long corruptVersion;
+    private static List<LabeledSample> samples;
+    private static List<Prediction> predictions;
+    private static List<DeadLetter> deadLetters;
+    private static List<TrainingMetrics> metrics;
+
+    /** Throws once, after a checkpoint has completed and enough samples passed: the job restarts from it. */
+    static final class FailOnceAfterCheckpoint implements MapFunction<LabeledSample, LabeledSample>,
+            CheckpointListener {
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+        static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
+        private long seen;
+
+        @Override
+        public LabeledSample map(LabeledSample sample) {
+            seen++;
+            if (CHECKPOINTED.get() && seen > 3_000 && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("Injected failure (test)");
+            }
+            return sample;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTED.set(true);
+        }
+    }
+
+    @BeforeAll
+    static void runPipeline() throws Exception {
+        Configuration config = Demo.jobConfig(new Configuration());
+        config.set(TrainerOptions.BATCH_SIZE, BATCH);
+        config.set(TrainerOptions.METRIC_WINDOW, 1_000);
+        config.set(TrainerOptions.SNAPSHOT_DIR, work.resolve("snapshots").toString());
+        config.set(TrainerOptions.MEM_PUBLISH_INTERVAL, Duration.ofSeconds(8));
+        config.set(TrainerOptions.TEM_PUBLISH_INTERVAL, Duration.ofSeconds(20));
+        config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(3));
+        config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
+
+        cluster = EmbeddedCluster.start(new Configuration(), 4);
+        Configuration temConfig = JobEnvironment.withDefaults(config, TemJob.NAME);
+        StreamExecutionEnvironment temEnv = StreamExecutionEnvironment.getExecutionEnvironment(temConfig);
+        TemJob.build(temEnv, KAFKA.bootstrapServers(), TemJob.NAME, temConfig, false,
+                target -> target.map(new FailOnceAfterCheckpoint()).setParallelism(1).name("inject failure"));
+        tem = cluster.submit(temEnv, TemJob.NAME);
+        Configuration memConfig = JobEnvironment.withDefaults(config, MemJob.NAME);
+        StreamExecutionEnvironment memEnv = StreamExecutionEnvironment.getExecutionEnvironment(memConfig);
+        MemJob.build(memEnv, KAFKA.bootstrapServers(), MemJob.NAME, memConfig, false);
+        JobID mem = cluster.submit(memEnv, MemJob.NAME);
+        temMetrics = new JobMetrics(cluster.restAddress(), tem);
+
+        SnapshotStore store = new SnapshotStore(work.resolve("snapshots"));
+        try (LiveSimulation simulation = new LiveSimulation(KAFKA.bootstrapServers(),
+                Demo.worldConfig(WorldPreset.DEFAULT, new Configuration()), 11, 1_500, 0)) {
+            simulation.start();
+            simulation.sendBadRecords(BAD_RECORDS);
+            await("a first MEM version in the store", Duration.ofSeconds(120),
+                    () -> store.latestVersion(ModelKind.MEM) >= 0);
+            corruptVersion = announceCorruptCopy(store);
+            await("two MEM swaps, the corrupt version rejected, the injected failure recovered",
+                    Duration.ofSeconds(150), () -> metric("memSwaps") >= 2 && metric("memRejected") >= 1
+                            && FailOnceAfterCheckpoint.FAILED.get() && metric("trainedSamples") >= 12_000);
+            simulation.stop();
+        }
+        // No new input: wait for the trainer to go quiet, then for a checkpoint to commit everything it emitted.
+        long last = -1;
+        for (int i = 0; i < 40; i++) {
+            long now = metric("trainedSamples");
+            if (now == last) {
+                break;
+            }
+            last = now;
+            Thread.sleep(2_000);
+        }
+        Thread.sleep(8_000);
+        trainedAtEnd = metric("trainedSamples");
+        swapsAtEnd = metric("memSwaps");
+        rejectedAtEnd = metric("memRejected");
+        cluster.cancel(tem);
+        cluster.cancel(mem);
+
+        samples = read(Topic.SAMPLES, LabeledSample.class);
+        predictions = read(Topic.PREDICTIONS, Prediction.class);
+        deadLetters = read(Topic.DEAD_LETTERS, DeadLetter.class);
+        metrics = read(Topic.METRICS, TrainingMetrics.class);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Copies the newest MEM snapshot as a higher version, damages a weight file, and announces it. */
+    private static long announceCorruptCopy(SnapshotStore store) throws Exception {
+        long latest = store.latestVersion(ModelKind.MEM);
+        Path source = store.directory(ModelKind.MEM, latest);
+        long version = latest + 1_000;
+        Path copy = store.directory(ModelKind.MEM, version);
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(source.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        Path weights;
+        try (Stream<Path> files = Files.walk(copy)) {
+            weights = files.filter(f -> f.getFileName().toString().startsWith("variables.data")).findFirst()
+                    .orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length / 3] ^= 0x33;
+        Files.write(weights, bytes);
+        // The manifest is intact (its sha256 is announced correctly): only the file checksums can catch this.
+        ModelVersion announcement = ModelVersion.newBuilder()
+                .setModelKind(ModelKind.MEM).setVersion(version).setUri(copy.toUri().toString())
+                .setManifestSha256(SnapshotStore.sha256(copy.resolve(Manifest.FILE_NAME)))
+                .setFeatureSchemaSha256(null).setCreatedAt(System.currentTimeMillis())
+                .setTrainingPosition(dev.transflow.schemas.TrainingPosition.newBuilder().setSamples(0).build())
+                .build();
+        try (EventProducer producer = new EventProducer(KAFKA.bootstrapServers())) {
+            producer.send(Topic.MODEL_VERSIONS, "MEM", announcement, System.currentTimeMillis());
+        }
+        return version;
+    }
+
+    private static long metric(String name) {
+        return (long) temMetrics.sum(name).orElse(0);
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out waiting for " + what + " (trained " + metric("trainedSamples")
+                        + ", swaps " + metric("memSwaps") + ", rejected " + metric("memRejected") + ", failed "
+                        + FailOnceAfterCheckpoint.FAILED.get() + ", job " + cluster.status(tem) + ")");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static <T extends SpecificRecord> List<T> read(Topic topic, Class<T> type) throws Exception {
+        EventCodec<T> codec = EventCodec.of(type);
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KAFKA.consumerProperties(
+                "check-" + topic.topicName()))) {
+            consumer.subscribe(List.of(topic.topicName()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int emptyPolls = 0;
+            while (System.nanoTime() < deadline && (out.isEmpty() || emptyPolls < 3)) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                emptyPolls = records.isEmpty() ? emptyPolls + 1 : 0;
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    out.add(codec.decode(r.value()));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyImpressionIsLabeledOnceDespiteTheRestart() {
+        assertThat(samples).hasSizeGreaterThan(40_000);
+        assertThat(samples.stream().map(LabeledSample::getImpressionId).distinct().count())
+                .isEqualTo(samples.size());
+        assertThat(samples).extracting(LabeledSample::getLabel).contains(0, 1);
+    }
+
+    @Test
+    void theTrainedSampleCountIsExactAfterTheInjectedFailure() {
+        assertThat(FailOnceAfterCheckpoint.FAILED).isTrue();
+        long targetSamples = samples.stream().filter(s -> s.getDomain() == Domain.TARGET).count();
+        // Every committed target sample was trained exactly once, except those waiting in the last partial batch.
+        assertThat(trainedAtEnd).isLessThanOrEqualTo(targetSamples).isGreaterThan(targetSamples - BATCH);
+        assertThat(trainedAtEnd % BATCH).isZero();
+        // One committed prediction per trained sample, none repeated by the replay after the restart.
+        assertThat(predictions).hasSize((int) trainedAtEnd);
+        assertThat(predictions.stream().map(Prediction::getImpressionId).distinct().count()).isEqualTo(trainedAtEnd);
+    }
+
+    @Test
+    void prequentialTargetAucRisesAboveChance() {
+        // Scored before training on each sample. The simulator's oracle target AUC is about 0.90 and offline MLP
+        // training reaches 0.77 after 250k target samples; here, after the first 5k samples of warm-up,
+        // the online model sees 10k-20k. Measured: see the output. 0.6 is well clear of chance (0.5 +- 0.03 at
+        // this positive count) and below what the trainer reached in every run.
+        PredictionMetrics late = new PredictionMetrics();
+        predictions.stream().skip(5_000).forEach(p -> late.add(p.getScore(), p.getLabel(), p.getUserId().hashCode()));
+        System.out.printf("prequential target AUC after warm-up: %.4f over %d predictions (%d positives)%n",
+                late.auc(), late.count(), late.positives());
+        assertThat(late.auc()).isNotNaN().isGreaterThan(0.6);
+        assertThat(metrics).filteredOn(m -> m.getModelKind() == ModelKind.TEM).isNotEmpty()
+                .allSatisfy(m -> assertThat(m.getSamples()).isEqualTo(1_000));
+        assertThat(metrics).filteredOn(m -> m.getModelKind() == ModelKind.MEM).isNotEmpty();
+    }
+
+    @Test
+    void memVersionsAreSwappedInAndTheCorruptOneIsRejected() {
+        assertThat(swapsAtEnd).isGreaterThanOrEqualTo(2);
+        assertThat(rejectedAtEnd).isGreaterThanOrEqualTo(1);
+        assertThat(predictions).extracting(Prediction::getKnowledgeVersion)
+                .doesNotContain(corruptVersion)
+                .filteredOn(v -> v != null).hasSizeGreaterThan(0);
+        assertThat(predictions.stream().map(Prediction::getKnowledgeVersion).filter(v -> v != null).distinct()
+                .count()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void badRecordsAreDeadLetteredWithTheirReason() {
+        assertThat(deadLetters).hasSize(BAD_RECORDS);
+        assertThat(deadLetters).extracting(DeadLetter::getReasonCode)
+                .containsOnly("NOT_SINGLE_OBJECT", "CORRUPT_PAYLOAD", "INVALID_FIELD");
+    }
+}
