@@ -1,5 +1,6 @@
 package dev.transflow.cli;
 
+import dev.transflow.bench.PipelineBenchmark;
 import dev.transflow.model.bench.ModelBenchmark;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
@@ -17,6 +18,7 @@ import dev.transflow.simulate.WorldPreset;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,6 +28,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +38,8 @@ import java.util.concurrent.Callable;
 /** {@code transflow bench ...}: benchmarks that print their figures and write them as JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. Each prints its figures and writes them as JSON to --out.",
-        subcommands = {BenchCommand.SimulatorBench.class, BenchCommand.ModelBench.class})
+        subcommands = {BenchCommand.SimulatorBench.class, BenchCommand.ModelBench.class,
+                BenchCommand.PipelineBench.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -43,7 +47,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: simulator or model");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: simulator, model or pipeline");
     }
 
     @Command(name = "simulator", mixinStandardHelpOptions = true,
@@ -153,6 +157,60 @@ final class BenchCommand implements Runnable {
                 }
             }
             String json = ModelBenchmark.json(figures, device);
+            Files.writeString(out, json);
+            console.print(json);
+            console.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "pipeline", mixinStandardHelpOptions = true,
+            description = {"End to end on this machine: local broker, simulator and the TEM job (exactly-once, "
+                    + "RocksDB) on an embedded cluster. Catch-up throughput on a backlog (target on 2 cores: "
+                    + ">= 30k impressions/s), then click-to-model-update latency on a live stream (target: p99 <= 5 s "
+                    + "beyond the attribution window), and peak RSS.",
+                    "JSON keys: impressions_per_s, update_latency_p50_ms, update_latency_p99_ms, rss_mb."})
+    static final class PipelineBench implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--impressions", paramLabel = "N", defaultValue = "600000",
+                description = "Backlog impressions for the throughput phase (default: ${DEFAULT-VALUE}).")
+        long impressions;
+
+        @Option(names = "--live-rate", paramLabel = "N", defaultValue = "3000",
+                description = "Impressions per second in the latency phase (default: ${DEFAULT-VALUE}).")
+        double liveRate;
+
+        @Option(names = "--live-duration", paramLabel = "DURATION", defaultValue = "40s",
+                description = "Length of the latency phase (default: ${DEFAULT-VALUE}).")
+        Duration liveDuration;
+
+        @Mixin
+        JobSettings settings;
+
+        @Option(names = "--out", paramLabel = "FILE", required = true, description = "JSON result file.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter console = spec.commandLine().getOut();
+            if (impressions < 10_000 || !(liveRate > 0)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--impressions must be >= 10000 and --live-rate positive");
+            }
+            org.apache.flink.configuration.Configuration overrides;
+            try {
+                overrides = settings.configuration();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            PipelineBenchmark.Figures figures = PipelineBenchmark.run(impressions, liveRate, liveDuration,
+                    overrides, line -> {
+                        console.println(line);
+                        console.flush();
+                    });
+            String json = figures.json();
             Files.writeString(out, json);
             console.print(json);
             console.flush();

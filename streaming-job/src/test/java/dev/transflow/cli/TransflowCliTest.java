@@ -33,6 +33,32 @@ class TransflowCliTest {
     }
 
     @Test
+    void jobCommandsListTheirOptions() {
+        assertThat(run("run", "--list-options")).isZero();
+        assertThat(out.toString()).contains("trainer.batch-size").contains("join.attribution-window")
+                .contains("sink.delivery-guarantee").contains("mem.publish-interval");
+    }
+
+    @Test
+    void aMistypedJobOptionIsAUsageErrorNamingIt() {
+        assertThat(run("run", "--set", "trainer.bach-size=64")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown option 'trainer.bach-size'").contains("--list-options");
+        assertThat(run("pretrain", "mem", "--set", "trainer.batch-size=many")).isEqualTo(2);
+        assertThat(err.toString()).contains("Cannot read 'many' as trainer.batch-size");
+        assertThat(run("run", "--set", "novalue")).isEqualTo(2);
+        assertThat(err.toString()).contains("KEY=VALUE");
+    }
+
+    @Test
+    void pretrainNeedsAModelAndDemoAPositiveRate() {
+        assertThat(run("pretrain")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing model: mem");
+        assertThat(run("demo", "--rate", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--rate");
+        assertThat(run("bench", "pipeline", "--impressions", "5", "--out", "x.json")).isEqualTo(2);
+    }
+
+    @Test
     void kafkaHelpListsItsSubcommands() {
         assertThat(run("kafka", "--help")).isZero();
         assertThat(out.toString()).contains("start").contains("stop").contains("status");
