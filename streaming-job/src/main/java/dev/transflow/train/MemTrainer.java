@@ -5,8 +5,6 @@ import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
-import dev.transflow.model.snapshot.SnapshotStore;
-import dev.transflow.model.train.ModelConfig;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelKind;
@@ -32,7 +30,6 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,13 +56,7 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     private static final int SINCE_PUBLISH = 2;
 
     private final String schemaJson;
-    private final String modelName;
-    private final int batchSize;
-    private final int threads;
-    private final int metricWindow;
-    private final long seed;
-    private final String snapshotDir;
-    private final int retain;
+    private final TrainerSettings settings;
     private final long publishSamples;
     private final long publishIntervalMillis;
 
@@ -86,30 +77,24 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
 
     public MemTrainer(FeatureSchema schema, Configuration config) {
         this.schemaJson = schema.json();
-        this.modelName = config.get(TrainerOptions.MODEL);
-        this.batchSize = config.get(TrainerOptions.BATCH_SIZE);
-        this.threads = config.get(TrainerOptions.THREADS);
-        this.metricWindow = config.get(TrainerOptions.METRIC_WINDOW);
-        this.seed = config.get(TrainerOptions.SEED);
-        this.snapshotDir = config.get(TrainerOptions.SNAPSHOT_DIR);
-        this.retain = config.get(TrainerOptions.SNAPSHOT_RETAIN);
+        this.settings = TrainerSettings.of(config);
         this.publishSamples = config.get(TrainerOptions.MEM_PUBLISH_SAMPLES);
         this.publishIntervalMillis = config.get(TrainerOptions.MEM_PUBLISH_INTERVAL).toMillis();
-        if (!Models.WITH_MEM.contains(modelName)) {
-            throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + modelName + "', which reads "
+        if (!Models.WITH_MEM.contains(settings.model())) {
+            throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + settings.model() + "', which reads "
                     + "no MEM knowledge; the MEM job trains for " + Models.WITH_MEM);
         }
-        if (batchSize < 2 || publishSamples < 1) {
-            throw new IllegalArgumentException(TrainerOptions.BATCH_SIZE.key() + " must be >= 2 and "
-                    + TrainerOptions.MEM_PUBLISH_SAMPLES.key() + " >= 1");
+        if (publishSamples < 1) {
+            throw new IllegalArgumentException(TrainerOptions.MEM_PUBLISH_SAMPLES.key() + " must be >= 1, got "
+                    + publishSamples);
         }
     }
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
-        model = Models.memTrainer(modelName, encoder,
-                ModelConfig.defaults().withBatchSize(batchSize).withThreads(threads), seed);
+        model = Models.memTrainer(settings.model(), encoder,
+                settings.modelConfig(), settings.seed());
         var store = context.getOperatorStateStore();
         modelState = store.getListState(new ListStateDescriptor<>("model",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -117,8 +102,8 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
                 TypeInformation.of(LabeledSample.class)));
         positionState = store.getListState(new ListStateDescriptor<>("position",
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
-        source = new ArrayList<>(batchSize);
-        target = new ArrayList<>(batchSize);
+        source = new ArrayList<>(settings.batchSize());
+        target = new ArrayList<>(settings.batchSize());
         position = new long[] {0, -1, 0};
         if (context.isRestored()) {
             for (byte[] state : modelState.get()) {
@@ -136,8 +121,8 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     @Override
     public void open(OpenContext context) {
         window = new PrequentialWindow(getRuntimeContext().getJobInfo().getJobName(), ModelKind.MEM, Domain.TARGET,
-                metricWindow);
-        publisher = new SnapshotPublisher(new SnapshotStore(Path.of(snapshotDir)), ModelKind.MEM, retain);
+                settings.metricWindow());
+        publisher = settings.publisher(ModelKind.MEM);
         lastPublish = System.currentTimeMillis();
         var metrics = getRuntimeContext().getMetricGroup();
         trainedCounter = metrics.counter("trainedSamples");
@@ -145,16 +130,14 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         metrics.meter("trainedSamplesPerSecond", new MeterView(trainedCounter));
         published = metrics.counter("publishedVersions");
         metrics.gauge("memVersion", (Gauge<Long>) () -> position[VERSION]);
-        metrics.gauge("prequentialAuc", (Gauge<Double>) () -> window.auc());
-        metrics.gauge("prequentialGauc", (Gauge<Double>) () -> window.gauc());
-        metrics.gauge("prequentialLogLoss", (Gauge<Double>) () -> window.logLoss());
+        window.register(metrics);
         metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
     }
 
     @Override
     public void processElement(LabeledSample sample, Context ctx, Collector<ModelVersion> out) {
         (sample.getDomain() == Domain.SOURCE ? source : target).add(sample);
-        if (source.size() + target.size() >= batchSize && !source.isEmpty() && !target.isEmpty()) {
+        if (source.size() + target.size() >= settings.batchSize() && !source.isEmpty() && !target.isEmpty()) {
             step(ctx);
             long now = System.currentTimeMillis();
             if (position[SINCE_PUBLISH] >= publishSamples || now - lastPublish >= publishIntervalMillis) {
@@ -188,10 +171,7 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     }
 
     private void publish(Collector<ModelVersion> out) {
-        Map<String, Double> metrics = new HashMap<>();
-        TemTrainer.putFinite(metrics, "target_auc", window.auc());
-        TemTrainer.putFinite(metrics, "target_gauc", window.gauc());
-        TemTrainer.putFinite(metrics, "target_logloss", window.logLoss());
+        Map<String, Double> metrics = window.manifestMetrics("target_");
         ModelVersion version = publisher.publish(model, position[VERSION], position[TRAINED], metrics, false);
         position[VERSION] = version.getVersion();
         position[SINCE_PUBLISH] = 0;

@@ -5,6 +5,9 @@ import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.ModelKind;
 import dev.transflow.schemas.TrainingMetrics;
 
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+
 /**
  * Prequential metrics over consecutive windows of a fixed number of predictions: the gauges show the last full
  * window, and each full window becomes one {@link TrainingMetrics} record.
@@ -48,6 +51,28 @@ final class PrequentialWindow {
         current = new PredictionMetrics();
         started = -1;
         return record;
+    }
+
+    /** Registers the window's gauges: {@code prequentialAuc}, {@code prequentialGauc}, {@code prequentialLogLoss}. */
+    void register(MetricGroup metrics) {
+        metrics.gauge("prequentialAuc", (Gauge<Double>) this::auc);
+        metrics.gauge("prequentialGauc", (Gauge<Double>) this::gauc);
+        metrics.gauge("prequentialLogLoss", (Gauge<Double>) this::logLoss);
+    }
+
+    /** The last full window's metrics for a snapshot's manifest (finite values only). */
+    java.util.Map<String, Double> manifestMetrics(String prefix) {
+        java.util.Map<String, Double> out = new java.util.HashMap<>();
+        putFinite(out, prefix + "auc", auc());
+        putFinite(out, prefix + "gauc", gauc());
+        putFinite(out, prefix + "logloss", logLoss());
+        return out;
+    }
+
+    private static void putFinite(java.util.Map<String, Double> map, String key, double value) {
+        if (Double.isFinite(value)) {
+            map.put(key, value);
+        }
     }
 
     double auc() {

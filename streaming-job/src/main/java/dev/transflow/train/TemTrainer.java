@@ -5,9 +5,7 @@ import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MultiEntityModel;
-import dev.transflow.model.snapshot.SnapshotStore;
 import dev.transflow.model.train.GraphModel;
-import dev.transflow.model.train.ModelConfig;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelKind;
@@ -40,7 +38,6 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -78,13 +75,7 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
     private static final int TEM_VERSION = 4;
 
     private final String schemaJson;
-    private final String modelName;
-    private final int batchSize;
-    private final int threads;
-    private final int metricWindow;
-    private final long seed;
-    private final String snapshotDir;
-    private final int retain;
+    private final TrainerSettings settings;
     private final long publishIntervalMillis;
 
     private transient GraphModel model;
@@ -111,29 +102,16 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
 
     public TemTrainer(FeatureSchema schema, Configuration config) {
         this.schemaJson = schema.json();
-        this.modelName = config.get(TrainerOptions.MODEL);
-        this.batchSize = config.get(TrainerOptions.BATCH_SIZE);
-        this.threads = config.get(TrainerOptions.THREADS);
-        this.metricWindow = config.get(TrainerOptions.METRIC_WINDOW);
-        this.seed = config.get(TrainerOptions.SEED);
-        this.snapshotDir = config.get(TrainerOptions.SNAPSHOT_DIR);
-        this.retain = config.get(TrainerOptions.SNAPSHOT_RETAIN);
+        this.settings = TrainerSettings.of(config);
         this.publishIntervalMillis = config.get(TrainerOptions.TEM_PUBLISH_INTERVAL).toMillis();
-        if (!Models.ALL.contains(modelName)) {
-            throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + modelName + "'; choose from "
-                    + Models.ALL);
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException(TrainerOptions.BATCH_SIZE.key() + " must be >= 1, got " + batchSize);
-        }
     }
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
-        model = (GraphModel) Models.create(modelName, encoder,
-                ModelConfig.defaults().withBatchSize(batchSize).withThreads(threads), seed);
-        usesKnowledge = Models.WITH_MEM.contains(modelName);
+        model = (GraphModel) Models.create(settings.model(), encoder,
+                settings.modelConfig(), settings.seed());
+        usesKnowledge = Models.WITH_MEM.contains(settings.model());
         var store = context.getOperatorStateStore();
         modelState = store.getListState(new ListStateDescriptor<>("model",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -141,7 +119,7 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
         positionState = store.getListState(new ListStateDescriptor<>("position",
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         announcements = store.getBroadcastState(ANNOUNCEMENTS);
-        batch = new ArrayList<>(batchSize);
+        batch = new ArrayList<>(settings.batchSize());
         position = new long[] {0, 0, -1, 0, -1};
         if (context.isRestored()) {
             for (byte[] state : modelState.get()) {
@@ -157,8 +135,8 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
     @Override
     public void open(OpenContext context) {
         window = new PrequentialWindow(getRuntimeContext().getJobInfo().getJobName(), ModelKind.TEM, Domain.TARGET,
-                metricWindow);
-        publisher = new SnapshotPublisher(new SnapshotStore(Path.of(snapshotDir)), ModelKind.TEM, retain);
+                settings.metricWindow());
+        publisher = settings.publisher(ModelKind.TEM);
         lastPublish = System.currentTimeMillis();
         var metrics = getRuntimeContext().getMetricGroup();
         trainedCounter = metrics.counter("trainedSamples");
@@ -168,9 +146,7 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
         swaps = metrics.counter("memSwaps");
         rejected = metrics.counter("memRejected");
         labelToTrain = metrics.histogram("labelToTrainMillis", new DescriptiveStatisticsHistogram(10_000));
-        metrics.gauge("prequentialAuc", (Gauge<Double>) () -> window.auc());
-        metrics.gauge("prequentialGauc", (Gauge<Double>) () -> window.gauc());
-        metrics.gauge("prequentialLogLoss", (Gauge<Double>) () -> window.logLoss());
+        window.register(metrics);
         metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
         metrics.gauge("memVersion", (Gauge<Long>) () -> position[MEM_VERSION]);
         metrics.gauge("memAgeSeconds", (Gauge<Double>) () -> position[MEM_VERSION] < 0 ? Double.NaN
@@ -199,7 +175,7 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
             return;
         }
         if (!usesKnowledge) {
-            LOG.debug("Ignoring MEM version {}: model {} reads no MEM knowledge", version.getVersion(), modelName);
+            LOG.debug("Ignoring MEM version {}: model {} reads no MEM knowledge", version.getVersion(), settings.model());
             return;
         }
         // Versions only grow; an older or equal one is a replay (e.g. the topic read from the start). A rejected
@@ -219,7 +195,7 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
         }
         swapKnowledge();
         batch.add(sample);
-        if (batch.size() >= batchSize) {
+        if (batch.size() >= settings.batchSize()) {
             step(ctx, out);
         }
     }
@@ -283,22 +259,13 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
     }
 
     private void publish(ReadOnlyContext ctx) {
-        Map<String, Double> metrics = new HashMap<>();
-        putFinite(metrics, "auc", window.auc());
-        putFinite(metrics, "gauc", window.gauc());
-        putFinite(metrics, "logloss", window.logLoss());
+        Map<String, Double> metrics = window.manifestMetrics("");
         ModelVersion published = publisher.publish(model, position[TEM_VERSION], position[TRAINED], metrics, true);
         position[TEM_VERSION] = published.getVersion();
         lastPublish = System.currentTimeMillis();
         ctx.output(PUBLISHED, published);
         LOG.info("Published TEM version {} at {} trained samples: {}", published.getVersion(), position[TRAINED],
                 published.getUri());
-    }
-
-    static void putFinite(Map<String, Double> map, String key, double value) {
-        if (Double.isFinite(value)) {
-            map.put(key, value);
-        }
     }
 
     /** Samples trained on so far (restored samples included). */

@@ -1,0 +1,40 @@
+package dev.transflow.train;
+
+import dev.transflow.model.eval.Models;
+import dev.transflow.model.snapshot.SnapshotStore;
+import dev.transflow.model.train.ModelConfig;
+import dev.transflow.schemas.ModelKind;
+import dev.transflow.snapshot.SnapshotPublisher;
+
+import org.apache.flink.configuration.Configuration;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+
+/** The {@link TrainerOptions} both trainers read, resolved once when the job is built. */
+record TrainerSettings(String model, int batchSize, int threads, int metricWindow, long seed, String snapshotDir,
+        int retain) implements Serializable {
+
+    static TrainerSettings of(Configuration config) {
+        TrainerSettings s = new TrainerSettings(config.get(TrainerOptions.MODEL), config.get(TrainerOptions.BATCH_SIZE),
+                config.get(TrainerOptions.THREADS), config.get(TrainerOptions.METRIC_WINDOW),
+                config.get(TrainerOptions.SEED), config.get(TrainerOptions.SNAPSHOT_DIR),
+                config.get(TrainerOptions.SNAPSHOT_RETAIN));
+        if (!Models.ALL.contains(s.model)) {
+            throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + s.model + "'; choose from "
+                    + Models.ALL);
+        }
+        if (s.batchSize < 2) {
+            throw new IllegalArgumentException(TrainerOptions.BATCH_SIZE.key() + " must be >= 2, got " + s.batchSize);
+        }
+        return s;
+    }
+
+    ModelConfig modelConfig() {
+        return ModelConfig.defaults().withBatchSize(batchSize).withThreads(threads);
+    }
+
+    SnapshotPublisher publisher(ModelKind kind) {
+        return new SnapshotPublisher(new SnapshotStore(Path.of(snapshotDir)), kind, retain);
+    }
+}
