@@ -78,6 +78,8 @@ class StreamingPipelineTest {
     private static List<Prediction> predictions;
     private static List<DeadLetter> deadLetters;
     private static List<TrainingMetrics> metrics;
+    private static List<ModelVersion> versions;
+    private static SnapshotStore store;
 
     /** Throws once, after a checkpoint has completed and enough samples passed: the job restarts from it. */
     static final class FailOnceAfterCheckpoint implements MapFunction<LabeledSample, LabeledSample>,
@@ -124,7 +126,7 @@ class StreamingPipelineTest {
         JobID mem = cluster.submit(memEnv, MemJob.NAME);
         temMetrics = new JobMetrics(cluster.restAddress(), tem);
 
-        SnapshotStore store = new SnapshotStore(work.resolve("snapshots"));
+        store = new SnapshotStore(work.resolve("snapshots"));
         try (LiveSimulation simulation = new LiveSimulation(KAFKA.bootstrapServers(),
                 Demo.worldConfig(WorldPreset.DEFAULT, new Configuration()), 11, 1_500, 0)) {
             simulation.start();
@@ -132,18 +134,27 @@ class StreamingPipelineTest {
             await("a first MEM version in the store", Duration.ofSeconds(120),
                     () -> store.latestVersion(ModelKind.MEM) >= 0);
             corruptVersion = announceCorruptCopy(store);
+            long[] failureSeen = {-1};
             await("two MEM swaps, the corrupt version rejected, the injected failure recovered",
-                    Duration.ofSeconds(150), () -> metric("memSwaps") >= 2 && metric("memRejected") >= 1
-                            && FailOnceAfterCheckpoint.FAILED.get() && metric("trainedSamples") >= 12_000);
+                    Duration.ofSeconds(180), () -> {
+                        if (FailOnceAfterCheckpoint.FAILED.get() && failureSeen[0] < 0) {
+                            failureSeen[0] = System.nanoTime();
+                        }
+                        // Recovered: restarted (5 s delay), restored and training again for a while.
+                        boolean recovered = failureSeen[0] > 0
+                                && System.nanoTime() - failureSeen[0] > Duration.ofSeconds(20).toNanos()
+                                && running();
+                        return recovered && metric("memSwaps") >= 2 && metric("memRejected") >= 1
+                                && metric("trainedSamples") >= 12_000;
+                    });
             simulation.stop();
         }
         // No new input: wait for the trainer to go quiet, then for a checkpoint to commit everything it emitted.
         long last = -1;
-        for (int i = 0; i < 40; i++) {
+        int unchanged = 0;
+        for (int i = 0; i < 60 && unchanged < 3; i++) {
             long now = metric("trainedSamples");
-            if (now == last) {
-                break;
-            }
+            unchanged = now == last && running() ? unchanged + 1 : 0;
             last = now;
             Thread.sleep(2_000);
         }
@@ -158,6 +169,7 @@ class StreamingPipelineTest {
         predictions = read(Topic.PREDICTIONS, Prediction.class);
         deadLetters = read(Topic.DEAD_LETTERS, DeadLetter.class);
         metrics = read(Topic.METRICS, TrainingMetrics.class);
+        versions = read(Topic.MODEL_VERSIONS, ModelVersion.class);
     }
 
     @AfterAll
@@ -202,6 +214,14 @@ class StreamingPipelineTest {
             producer.send(Topic.MODEL_VERSIONS, "MEM", announcement, System.currentTimeMillis());
         }
         return version;
+    }
+
+    private static boolean running() {
+        try {
+            return cluster.status(tem) == org.apache.flink.api.common.JobStatus.RUNNING;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     private static long metric(String name) {
@@ -284,6 +304,22 @@ class StreamingPipelineTest {
                 .filteredOn(v -> v != null).hasSizeGreaterThan(0);
         assertThat(predictions.stream().map(Prediction::getKnowledgeVersion).filter(v -> v != null).distinct()
                 .count()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void bothTrainersPublishVerifiedSnapshotsAndAnnounceThem() {
+        List<ModelVersion> mem = versions.stream().filter(v -> v.getModelKind() == ModelKind.MEM
+                && v.getVersion() != corruptVersion).toList();
+        List<ModelVersion> tem = versions.stream().filter(v -> v.getModelKind() == ModelKind.TEM).toList();
+        assertThat(mem).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(tem).isNotEmpty();
+        // Announced versions only grow, also across the TEM job's restart.
+        assertThat(tem).extracting(ModelVersion::getVersion).isSorted().doesNotHaveDuplicates();
+        ModelVersion last = tem.get(tem.size() - 1);
+        var snapshot = SnapshotStore.read(store.directory(ModelKind.TEM, last.getVersion()), ModelKind.TEM, null);
+        assertThat(snapshot.manifestSha256()).isEqualTo(last.getManifestSha256());
+        assertThat(snapshot.directory().resolve("saved_model").resolve("saved_model.pb")).exists();
+        assertThat(last.getTrainingPosition().getSamples()).isPositive();
     }
 
     @Test

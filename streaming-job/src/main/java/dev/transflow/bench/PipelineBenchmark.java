@@ -4,6 +4,7 @@ import dev.transflow.cluster.JobMetrics;
 import dev.transflow.demo.Demo;
 import dev.transflow.demo.LiveSimulation;
 import dev.transflow.demo.LocalStack;
+import dev.transflow.job.SampleJobOptions;
 import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.simulate.KafkaSink;
@@ -39,7 +40,7 @@ import java.util.function.Consumer;
  * <li>Catch-up: {@code impressions} impressions of the last minutes are written to Kafka first; the job then
  * labels them as fast as it can. Throughput is the rate of labeled impressions between 20% and 80% of the
  * backlog (job start-up excluded).</li>
- * <li>Live: the simulator then sends {@code liveRate} impressions per second in real time for
+ * <li>Live: once the backlog is through, the simulator sends {@code liveRate} impressions per second in real time for
  * {@code liveDuration}; click-to-model-update latency is {@code predictedAt - labelTime} of the positive
  * predictions of that phase (the step that scores a sample trains on it right after).</li>
  * </ol>
@@ -117,6 +118,23 @@ public final class PipelineBenchmark {
             log.accept(String.format(Locale.ROOT, "catch-up: %.0f impressions/s labeled, %.0f target samples/s "
                     + "trained (%.0f impressions in %.1f s)", rate, trainedRate, end[1] - start[1], seconds));
 
+            // The live phase starts once the backlog is through, so that its clicks do not queue behind it. The last
+            // attribution window of the backlog stays open (no newer events move the watermark): about
+            // eventRate * window impressions.
+            long open = (long) (eventRate * jobs.get(SampleJobOptions.ATTRIBUTION_WINDOW).toSeconds()) + 1_000;
+            long stable = System.nanoTime();
+            long previous = -1;
+            while (System.nanoTime() - stable < 5_000_000_000L) {
+                long labeled = (long) (metrics.sum("positives").orElse(0) + metrics.sum("negatives").orElse(0));
+                if (labeled >= impressions - open) {
+                    break;
+                }
+                if (labeled != previous) {
+                    previous = labeled;
+                    stable = System.nanoTime();
+                }
+                Thread.sleep(250);
+            }
             long liveStart = System.currentTimeMillis();
             try (LiveSimulation live = new LiveSimulation(stack.bootstrapServers(), world, 22, liveRate, 0)) {
                 live.start();

@@ -137,7 +137,13 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     @Override
     public void processElement(LabeledSample sample, Context ctx, Collector<ModelVersion> out) {
         (sample.getDomain() == Domain.SOURCE ? source : target).add(sample);
-        if (source.size() + target.size() >= settings.batchSize() && !source.isEmpty() && !target.isEmpty()) {
+        int waiting = source.size() + target.size();
+        if (waiting == 32 * settings.batchSize()) {
+            // A MEM step needs both domains; the buffer grows until the missing one arrives.
+            LOG.warn("{} samples wait for a MEM step, none of them a {} sample; is that domain's topic flowing?",
+                    waiting, source.isEmpty() ? Domain.SOURCE : Domain.TARGET);
+        }
+        if (waiting >= settings.batchSize() && !source.isEmpty() && !target.isEmpty()) {
             step(ctx);
             long now = System.currentTimeMillis();
             if (position[SINCE_PUBLISH] >= publishSamples || now - lastPublish >= publishIntervalMillis) {
