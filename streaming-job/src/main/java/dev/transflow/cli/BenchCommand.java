@@ -182,8 +182,9 @@ final class BenchCommand implements Runnable {
                 description = "Impressions per second in the latency phase (default: ${DEFAULT-VALUE}).")
         double liveRate;
 
-        @Option(names = "--live-duration", paramLabel = "DURATION", defaultValue = "40s",
-                description = "Length of the latency phase (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--live-duration", paramLabel = "DURATION", defaultValue = "60s",
+                description = "Length of the latency phase; its first 15 s are not measured (default: "
+                        + "${DEFAULT-VALUE}).")
         Duration liveDuration;
 
         @Mixin
@@ -195,9 +196,9 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter console = spec.commandLine().getOut();
-            if (impressions < 10_000 || !(liveRate > 0)) {
+            if (impressions < 10_000 || !(liveRate > 0) || liveDuration.toSeconds() <= 15) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--impressions must be >= 10000 and --live-rate positive");
+                        "--impressions must be >= 10000, --live-rate positive and --live-duration over 15 s");
             }
             org.apache.flink.configuration.Configuration overrides;
             try {
