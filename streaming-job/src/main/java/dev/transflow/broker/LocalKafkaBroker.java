@@ -332,7 +332,9 @@ public final class LocalKafkaBroker {
 
     private static void requireFree(int port, String option) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            // As the broker binds: a listener on the port still conflicts, connections of a broker stopped a moment
+            // ago (TIME_WAIT) do not.
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(HOST, port));
         } catch (IOException e) {
             throw new BrokerException("Port " + port + " on " + HOST + " is already in use. Stop the process that "

@@ -115,6 +115,8 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
             for (long[] p : positionState.get()) {
                 position = p.clone();
             }
+            LOG.info("Restored the MEM trainer: {} samples trained, {} buffered, last version {}", position[TRAINED],
+                    source.size() + target.size(), position[VERSION]);
         }
     }
 

@@ -129,6 +129,8 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
             for (long[] p : positionState.get()) {
                 position = p.clone();
             }
+            LOG.info("Restored the TEM trainer: {} samples trained, {} waiting in the batch, MEM version {}",
+                    position[TRAINED], batch.size(), position[MEM_VERSION]);
         }
     }
 
