@@ -110,7 +110,7 @@ class StreamingPipelineTest {
         config.set(TrainerOptions.METRIC_WINDOW, 1_000);
         config.set(TrainerOptions.SNAPSHOT_DIR, work.resolve("snapshots").toString());
         config.set(TrainerOptions.MEM_PUBLISH_INTERVAL, Duration.ofSeconds(8));
-        config.set(TrainerOptions.TEM_PUBLISH_INTERVAL, Duration.ofSeconds(20));
+        config.set(TrainerOptions.TEM_PUBLISH_INTERVAL, Duration.ofSeconds(8));
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(3));
         config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
 
@@ -281,15 +281,15 @@ class StreamingPipelineTest {
 
     @Test
     void prequentialTargetAucRisesAboveChance() {
-        // Scored before training on each sample. The simulator's oracle target AUC is about 0.90 and offline MLP
-        // training reaches 0.77 after 250k target samples; here, after the first 5k samples of warm-up,
-        // the online model sees 10k-20k. Measured: see the output. 0.6 is well clear of chance (0.5 +- 0.03 at
-        // this positive count) and below what the trainer reached in every run.
+        // Scored before training on each sample. The simulator's oracle target AUC is about 0.90, and offline MLP
+        // training reaches 0.77 after 250k target samples; here the online model has seen 5k-25k. Five runs
+        // measured 0.631-0.671 over about 20k predictions with about 330 positives. Chance is 0.5 with a standard
+        // error of about 0.016 at this positive count: 0.58 is five standard errors above chance and below every run.
         PredictionMetrics late = new PredictionMetrics();
         predictions.stream().skip(5_000).forEach(p -> late.add(p.getScore(), p.getLabel(), p.getUserId().hashCode()));
         System.out.printf("prequential target AUC after warm-up: %.4f over %d predictions (%d positives)%n",
                 late.auc(), late.count(), late.positives());
-        assertThat(late.auc()).isNotNaN().isGreaterThan(0.6);
+        assertThat(late.auc()).isNotNaN().isGreaterThan(0.58);
         assertThat(metrics).filteredOn(m -> m.getModelKind() == ModelKind.TEM).isNotEmpty()
                 .allSatisfy(m -> assertThat(m.getSamples()).isEqualTo(1_000));
         assertThat(metrics).filteredOn(m -> m.getModelKind() == ModelKind.MEM).isNotEmpty();

@@ -84,10 +84,10 @@ public final class UserHistoryFunction extends KeyedCoProcessFunction<String, La
             categories.update(known);
         }
         long t = sample.getImpressionTime();
-        out.collect(LabeledSample.newBuilder(sample)
-                .setClickedProducts(before(products.get(), t))
-                .setClickedPosts(before(posts.get(), t))
-                .build());
+        // The sample is this operator's own (deserialized from the network): filled in place, not deep-copied.
+        sample.setClickedProducts(before(products.get(), t));
+        sample.setClickedPosts(before(posts.get(), t));
+        out.collect(sample);
     }
 
     @Override

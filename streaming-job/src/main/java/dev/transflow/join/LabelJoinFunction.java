@@ -8,7 +8,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -37,17 +36,11 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Labe
             TypeInformation.of(LabeledSample.class));
 
     private static final FeatureValues EMPTY = new FeatureValues(Map.of(), Map.of());
-    private static final int OPEN = 0;
-    private static final int POSITIVE = 1;
-    private static final int NEGATIVE = 2;
 
     private final long windowMillis;
     private final long retentionMillis;
 
-    private transient ValueState<LabeledSample> impression;
-    private transient ValueState<Integer> status;
-    private transient ValueState<Click> earlyClick;
-    private transient ValueState<Long> cleanupAt;
+    private transient ValueState<JoinState> state;
     private transient Counter positives;
     private transient Counter negatives;
     private transient Counter lateClicks;
@@ -69,12 +62,7 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Labe
 
     @Override
     public void open(OpenContext context) {
-        impression = getRuntimeContext().getState(new ValueStateDescriptor<>("impression",
-                TypeInformation.of(LabeledSample.class)));
-        status = getRuntimeContext().getState(new ValueStateDescriptor<>("status", Types.INT));
-        earlyClick = getRuntimeContext().getState(new ValueStateDescriptor<>("early-click",
-                TypeInformation.of(Click.class)));
-        cleanupAt = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-at", Types.LONG));
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>("join", TypeInformation.of(JoinState.class)));
         var metrics = getRuntimeContext().getMetricGroup();
         positives = metrics.counter("positives");
         negatives = metrics.counter("negatives");
@@ -85,43 +73,50 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Labe
 
     @Override
     public void processElement1(LabeledSample sample, Context ctx, Collector<LabeledSample> out) throws Exception {
-        if (impression.value() != null || status.value() != null) {
+        JoinState s = state.value();
+        if (s != null && s.impression != null) {
             duplicateImpressions.inc();
             ctx.output(DUPLICATE_IMPRESSIONS, sample);
             return;
         }
+        if (s == null) {
+            s = new JoinState();
+        }
         long deadline = sample.getImpressionTime() + windowMillis;
-        impression.update(sample);
         ctx.timerService().registerEventTimeTimer(deadline);
-        Click early = earlyClick.value();
+        s.impression = sample;
+        s.status = JoinState.OPEN;
+        Click early = s.earlyClick;
+        s.earlyClick = null;
         if (early != null) {
-            earlyClick.clear();
             if (early.getEventTime() <= deadline) {
+                s.status = JoinState.POSITIVE;
+                state.update(s);
                 emit(sample, 1, Math.max(early.getEventTime(), sample.getImpressionTime()), out);
-                status.update(POSITIVE);
                 return;
             }
             late(early, ctx);
         }
-        status.update(OPEN);
+        state.update(s);
     }
 
     @Override
     public void processElement2(Click click, Context ctx, Collector<LabeledSample> out) throws Exception {
-        LabeledSample sample = impression.value();
-        Integer state = status.value();
-        if (sample == null) {
-            if (earlyClick.value() != null || state != null) {
-                late(click, ctx);
-                return;
-            }
-            earlyClick.update(click);
-            scheduleCleanup(click.getEventTime() + retentionMillis, ctx);
+        JoinState s = state.value();
+        if (s == null) {
+            s = new JoinState();
+            s.earlyClick = click;
+            s.cleanupAt = click.getEventTime() + retentionMillis;
+            ctx.timerService().registerEventTimeTimer(s.cleanupAt);
+            state.update(s);
             return;
         }
-        if (state == OPEN && click.getEventTime() <= sample.getImpressionTime() + windowMillis) {
+        if (s.status == JoinState.OPEN
+                && click.getEventTime() <= s.impression.getImpressionTime() + windowMillis) {
+            s.status = JoinState.POSITIVE;
+            LabeledSample sample = s.impression;
+            state.update(s);
             emit(sample, 1, Math.max(click.getEventTime(), sample.getImpressionTime()), out);
-            status.update(POSITIVE);
             return;
         }
         late(click, ctx);
@@ -129,35 +124,52 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Labe
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<LabeledSample> out) throws Exception {
-        LabeledSample sample = impression.value();
-        if (sample != null && timestamp == sample.getImpressionTime() + windowMillis) {
-            if (status.value() == OPEN) {
-                emit(sample, 0, timestamp, out);
-                status.update(NEGATIVE);
-            }
-            // The label is known; keep only what recognises late clicks, until the retention ends.
-            impression.update(LabeledSample.newBuilder(sample).setUser(EMPTY).setShared(EMPTY).setSpecific(EMPTY)
-                    .setClickedProducts(List.of()).setClickedPosts(List.of()).build());
-            scheduleCleanup(timestamp + retentionMillis, ctx);
+        JoinState s = state.value();
+        if (s == null) {
             return;
         }
-        Long cleanup = cleanupAt.value();
-        if (cleanup != null && timestamp >= cleanup) {
-            Click orphan = earlyClick.value();
-            if (orphan != null && sample == null) {
-                unmatchedClicks.inc();
-                ctx.output(LATE_CLICKS, orphan);
+        LabeledSample sample = s.impression;
+        if (sample != null && timestamp == sample.getImpressionTime() + windowMillis
+                && (s.status == JoinState.OPEN || s.status == JoinState.POSITIVE)) {
+            if (s.status == JoinState.OPEN) {
+                s.status = JoinState.NEGATIVE;
+                emit(sample, 0, timestamp, out);
             }
-            impression.clear();
-            status.clear();
-            earlyClick.clear();
-            cleanupAt.clear();
+            // The label is known; keep only what recognises late clicks, until the retention ends.
+            s.impression = slim(sample);
+            s.cleanupAt = timestamp + retentionMillis;
+            ctx.timerService().registerEventTimeTimer(s.cleanupAt);
+            state.update(s);
+            return;
+        }
+        // An early click's cleanup timer may fire while its impression's window is still open: that entry stays.
+        if (s.cleanupAt != 0 && timestamp >= s.cleanupAt && s.status != JoinState.OPEN) {
+            if (s.earlyClick != null && sample == null) {
+                unmatchedClicks.inc();
+                ctx.output(LATE_CLICKS, s.earlyClick);
+            }
+            state.clear();
         }
     }
 
-    private void scheduleCleanup(long time, Context ctx) throws Exception {
-        cleanupAt.update(time);
-        ctx.timerService().registerEventTimeTimer(time);
+    /** The impression's ids and times only. */
+    private static LabeledSample slim(LabeledSample sample) {
+        LabeledSample slim = new LabeledSample();
+        slim.setImpressionId(sample.getImpressionId());
+        slim.setDomain(sample.getDomain());
+        slim.setEntityType(sample.getEntityType());
+        slim.setUserId(sample.getUserId());
+        slim.setItemId(sample.getItemId());
+        slim.setPosition(sample.getPosition());
+        slim.setUser(EMPTY);
+        slim.setShared(EMPTY);
+        slim.setSpecific(EMPTY);
+        slim.setClickedProducts(List.of());
+        slim.setClickedPosts(List.of());
+        slim.setLabel(sample.getLabel());
+        slim.setImpressionTime(sample.getImpressionTime());
+        slim.setLabelTime(sample.getLabelTime());
+        return slim;
     }
 
     private void late(Click click, Context ctx) {
@@ -165,8 +177,15 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Labe
         ctx.output(LATE_CLICKS, click);
     }
 
+    /**
+     * Emits a copy-free labeled sample. Called after the state is written: with the heap backend the state holds
+     * this very object, and a chained downstream operator receives a copy (object reuse is off), so the stored
+     * value never changes under it.
+     */
     private void emit(LabeledSample sample, int label, long labelTime, Collector<LabeledSample> out) {
         (label == 1 ? positives : negatives).inc();
-        out.collect(LabeledSample.newBuilder(sample).setLabel(label).setLabelTime(labelTime).build());
+        sample.setLabel(label);
+        sample.setLabelTime(labelTime);
+        out.collect(sample);
     }
 }
