@@ -145,7 +145,7 @@ class StreamingPipelineTest {
                                 && System.nanoTime() - failureSeen[0] > Duration.ofSeconds(20).toNanos()
                                 && running();
                         return recovered && metric("memSwaps") >= 2 && metric("memRejected") >= 1
-                                && metric("trainedSamples") >= 12_000;
+                                && metric("trainedSamples") >= 28_000;
                     });
             simulation.stop();
         }
@@ -282,11 +282,12 @@ class StreamingPipelineTest {
     @Test
     void prequentialTargetAucRisesAboveChance() {
         // Scored before training on each sample. The simulator's oracle target AUC is about 0.90, and offline MLP
-        // training reaches 0.77 after 250k target samples; here the online model has seen 5k-25k. Five runs
-        // measured 0.631-0.671 over about 20k predictions with about 330 positives. Chance is 0.5 with a standard
-        // error of about 0.016 at this positive count: 0.58 is five standard errors above chance and below every run.
+        // training reaches 0.77 after 250k target samples; here the online model has seen 12k-30k. Measured with
+        // this setup: 0.635 over 21k predictions (343 positives); seven shorter runs (after 5k-8k samples)
+        // measured 0.600-0.671. Chance is 0.5 with a standard error of about 0.016 at this positive count: 0.58
+        // is five standard errors above it.
         PredictionMetrics late = new PredictionMetrics();
-        predictions.stream().skip(5_000).forEach(p -> late.add(p.getScore(), p.getLabel(), p.getUserId().hashCode()));
+        predictions.stream().skip(12_000).forEach(p -> late.add(p.getScore(), p.getLabel(), p.getUserId().hashCode()));
         System.out.printf("prequential target AUC after warm-up: %.4f over %d predictions (%d positives)%n",
                 late.auc(), late.count(), late.positives());
         assertThat(late.auc()).isNotNaN().isGreaterThan(0.58);
