@@ -13,7 +13,9 @@ import org.apache.flink.configuration.Configuration;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.BooleanSupplier;
 
@@ -143,9 +145,11 @@ public final class Demo {
     }
 
     private static Summary summary(long events, JobMetrics tem, JobMetrics mem) {
-        return new Summary(events, (long) tem.sum("trainedSamples").orElse(0), tem.sum("prequentialAuc")
-                .orElse(Double.NaN), (long) tem.sum("memSwaps").orElse(0), (long) tem.sum("memRejected").orElse(0),
-                (long) (tem.sum("deadLetters").orElse(0) + mem.sum("deadLetters").orElse(0)));
+        Map<String, OptionalDouble> t = tem.sums(List.of("trainedSamples", "prequentialAuc", "memSwaps",
+                "memRejected", "deadLetters"));
+        return new Summary(events, (long) t.get("trainedSamples").orElse(0), t.get("prequentialAuc")
+                .orElse(Double.NaN), (long) t.get("memSwaps").orElse(0), (long) t.get("memRejected").orElse(0),
+                (long) (t.get("deadLetters").orElse(0) + mem.sum("deadLetters").orElse(0)));
     }
 
     private static String version(JobMetrics tem) {

@@ -34,17 +34,17 @@ public final class TemJob {
     private TemJob() {}
 
     /**
-     * @param test a function applied to the target samples right before the trainer, e.g. to inject a failure
+     * @param tap a transformation of the target samples right before the trainer, e.g. to inject a failure
      *        (tests), or null
      */
-    public static TemTrainer build(StreamExecutionEnvironment env, String bootstrap, String groupId,
-            Configuration config, boolean bounded, SampleTap test) {
+    public static void build(StreamExecutionEnvironment env, String bootstrap, String groupId,
+            Configuration config, boolean bounded, SampleTap tap) {
         FeatureSchema schema = TrainerOptions.featureSchema(config);
         TemTrainer trainer = new TemTrainer(schema, config);
         DataStream<LabeledSample> target = SampleJob.build(env, bootstrap, groupId, config, bounded)
                 .filter(sample -> sample.getDomain() == Domain.TARGET).name("target samples");
-        if (test != null) {
-            target = test.apply(target);
+        if (tap != null) {
+            target = tap.apply(target);
         }
 
         EventValidator validator = new EventValidator(config.get(SourceOptions.MAX_ID_LENGTH),
@@ -68,7 +68,6 @@ public final class TemJob {
         predictions.getSideOutput(TemTrainer.PUBLISHED)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.MODEL_VERSIONS, v -> v.getModelKind().name(), config, groupId))
                 .name("model versions sink").uid("model-versions-sink");
-        return trainer;
     }
 
     /** A transformation of the target sample stream inserted before the trainer. */
