@@ -47,7 +47,7 @@ final class JobSettings {
     }
 
     private static final List<String> NAMESPACES = List.of("source.", "join.", "history.", "trainer.", "snapshot.",
-            "mem.", "tem.", "sink.");
+            "mem.", "tem.", "sink.", "kafka.");
 
     /** A Transflow key must exist and its value parse; other keys are Flink's to judge. */
     private static void check(String key, String value) {

@@ -22,8 +22,8 @@ import java.util.concurrent.Callable;
 /** {@code transflow run}: the TEM job. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the TEM job: Kafka impressions and clicks -> decode (bad records to dead-letters) -> "
-                + "user history -> label join -> samples, and continual prequential training of the target model "
-                + "with MEM versions from model.versions swapped in as they are published.",
+                + "sample join (user history, labels) -> samples, and continual prequential training of the target "
+                + "model with MEM versions from model.versions swapped in as they are published.",
                 "Started with 'java -jar', it runs on an embedded Flink cluster and prints its web UI; started with "
                         + "'flink run transflow.jar run ...', on that cluster."},
         footer = {"", "Exactly-once: checkpoints every 10 s (execution.checkpointing.interval) hold the model with "

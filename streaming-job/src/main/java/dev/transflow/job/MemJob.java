@@ -34,7 +34,7 @@ public final class MemJob {
         FeatureSchema schema = TrainerOptions.featureSchema(config);
         EventValidator validator = new EventValidator(config.get(SourceOptions.MAX_ID_LENGTH),
                 config.get(SourceOptions.MAX_FUTURE_SKEW).toMillis());
-        SingleOutputStreamOperator<LabeledSample> samples = SampleJob.decode(env, bootstrap, groupId, bounded,
+        SingleOutputStreamOperator<LabeledSample> samples = SampleJob.decode(env, bootstrap, groupId, config, bounded,
                 Topic.SAMPLES, LabeledSample.class, validator);
         samples.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config, groupId))

@@ -1,7 +1,6 @@
 package dev.transflow.job;
 
-import dev.transflow.history.UserHistoryFunction;
-import dev.transflow.join.LabelJoinFunction;
+import dev.transflow.join.SampleJoinOperator;
 import dev.transflow.join.Samples;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.DeadLetter;
@@ -26,9 +25,10 @@ import org.apache.flink.util.function.SerializableFunction;
 import java.time.Duration;
 
 /**
- * The sample pipeline: impressions and clicks from Kafka are decoded (bad records to {@code dead-letters}),
- * enriched with the user's click history as of the impression, and labeled by the label join; labeled samples go
- * to {@code samples}, late and unmatched clicks to {@code clicks.late}. Trainers read the samples.
+ * The sample pipeline: impressions and clicks from Kafka are decoded (bad records to {@code dead-letters}), then
+ * the sample join, keyed by user, gives each impression its user's click history as of the impression and its
+ * label; labeled samples go to {@code samples}, late and unmatched clicks to {@code clicks.late}. Trainers read the
+ * samples.
  */
 public final class SampleJob {
 
@@ -47,14 +47,14 @@ public final class SampleJob {
         Duration outOfOrderness = config.get(SampleJobOptions.OUT_OF_ORDERNESS);
         Duration idleness = config.get(SampleJobOptions.IDLENESS);
 
-        SingleOutputStreamOperator<ProductImpression> products = decode(env, bootstrap, groupId, bounded,
+        SingleOutputStreamOperator<ProductImpression> products = decode(env, bootstrap, groupId, config, bounded,
                 Topic.PRODUCT_IMPRESSIONS, ProductImpression.class, validator);
-        SingleOutputStreamOperator<PostImpression> posts = decode(env, bootstrap, groupId, bounded,
+        SingleOutputStreamOperator<PostImpression> posts = decode(env, bootstrap, groupId, config, bounded,
                 Topic.POST_IMPRESSIONS, PostImpression.class, validator);
-        SingleOutputStreamOperator<Click> clicks = decode(env, bootstrap, groupId, bounded, Topic.CLICKS, Click.class,
-                validator);
-        DataStream<DeadLetter> deadLetters = products.getSideOutput(DecodeFunction.DEAD_LETTERS)
-                .union(posts.getSideOutput(DecodeFunction.DEAD_LETTERS), clicks.getSideOutput(DecodeFunction.DEAD_LETTERS));
+        SingleOutputStreamOperator<Click> clicks = decode(env, bootstrap, groupId, config, bounded,
+                Topic.CLICKS, Click.class, validator);
+        DataStream<DeadLetter> deadLetters = products.getSideOutput(DecodeFunction.DEAD_LETTERS).union(
+                posts.getSideOutput(DecodeFunction.DEAD_LETTERS), clicks.getSideOutput(DecodeFunction.DEAD_LETTERS));
 
         TypeInformation<LabeledSample> sampleType = TypeInformation.of(LabeledSample.class);
         DataStream<LabeledSample> impressions = products
@@ -65,20 +65,17 @@ public final class SampleJob {
         DataStream<Click> timedClicks = clicks.assignTimestampsAndWatermarks(watermarks(Click::getEventTime,
                 outOfOrderness, idleness));
 
-        DataStream<LabeledSample> enriched = impressions.keyBy(LabeledSample::getUserId)
+        SingleOutputStreamOperator<LabeledSample> labeled = impressions.keyBy(LabeledSample::getUserId)
                 .connect(timedClicks.keyBy(Click::getUserId))
-                .process(new UserHistoryFunction(config.get(SampleJobOptions.HISTORY_LENGTH),
-                        config.get(SampleJobOptions.HISTORY_TTL)))
-                .returns(sampleType).name("user history").uid("user-history");
-        SingleOutputStreamOperator<LabeledSample> labeled = enriched.keyBy(LabeledSample::getImpressionId)
-                .connect(timedClicks.keyBy(Click::getImpressionId))
-                .process(new LabelJoinFunction(config.get(SampleJobOptions.ATTRIBUTION_WINDOW),
-                        config.get(SampleJobOptions.LATE_CLICK_RETENTION)))
-                .returns(sampleType).name("label join").uid("label-join");
+                .transform("sample join", sampleType, new SampleJoinOperator(
+                        config.get(SampleJobOptions.ATTRIBUTION_WINDOW),
+                        config.get(SampleJobOptions.LATE_CLICK_RETENTION),
+                        config.get(SampleJobOptions.HISTORY_LENGTH), config.get(SampleJobOptions.HISTORY_TTL)))
+                .uid("sample-join");
 
         labeled.sinkTo(TopicIo.sink(bootstrap, Topic.SAMPLES, LabeledSample::getUserId, config, groupId))
                 .name("samples sink").uid("samples-sink");
-        labeled.getSideOutput(LabelJoinFunction.LATE_CLICKS)
+        labeled.getSideOutput(SampleJoinOperator.LATE_CLICKS)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.LATE_CLICKS, Click::getUserId, config, groupId))
                 .name("late clicks sink").uid("late-clicks-sink");
         deadLetters.sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config, groupId))
@@ -88,9 +85,10 @@ public final class SampleJob {
 
     /** Reads {@code topic} and decodes it into {@code type}; records that fail go to the dead-letter side output. */
     static <T extends SpecificRecord> SingleOutputStreamOperator<T> decode(StreamExecutionEnvironment env,
-            String bootstrap, String groupId, boolean bounded, Topic topic, Class<T> type, EventValidator validator) {
-        return env.fromSource(TopicIo.source(bootstrap, topic, groupId, bounded), WatermarkStrategy.noWatermarks(),
-                        topic.topicName())
+            String bootstrap, String groupId, Configuration config, boolean bounded, Topic topic, Class<T> type,
+            EventValidator validator) {
+        return env.fromSource(TopicIo.source(bootstrap, topic, groupId, bounded, config),
+                        WatermarkStrategy.noWatermarks(), topic.topicName())
                 .uid("source-" + topic.topicName())
                 .process(new DecodeFunction<>(type, validator, System::currentTimeMillis))
                 .returns(TypeInformation.of(type))

@@ -5,7 +5,7 @@ import org.apache.flink.configuration.ConfigOptions;
 
 import java.time.Duration;
 
-/** Settings of the sample pipeline (decode, user history, label join). */
+/** Settings of the sample pipeline (decode, sample join: user history and labels). */
 public final class SampleJobOptions {
 
     private SampleJobOptions() {}

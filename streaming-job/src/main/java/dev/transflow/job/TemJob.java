@@ -49,7 +49,7 @@ public final class TemJob {
 
         EventValidator validator = new EventValidator(config.get(SourceOptions.MAX_ID_LENGTH),
                 config.get(SourceOptions.MAX_FUTURE_SKEW).toMillis());
-        SingleOutputStreamOperator<ModelVersion> versions = SampleJob.decode(env, bootstrap, groupId, bounded,
+        SingleOutputStreamOperator<ModelVersion> versions = SampleJob.decode(env, bootstrap, groupId, config, bounded,
                 Topic.MODEL_VERSIONS, ModelVersion.class, validator).setParallelism(1);
         versions.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config,

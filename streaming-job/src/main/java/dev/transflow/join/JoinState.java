@@ -4,7 +4,7 @@ import dev.transflow.schemas.Click;
 import dev.transflow.schemas.LabeledSample;
 
 /**
- * Everything the label join keeps for one impression id, in one state entry so that each event costs one read and
+ * Everything the sample join keeps for one impression id, in one map entry so that each event costs one read and
  * at most one write. A Flink POJO: public fields, no-argument constructor.
  */
 public final class JoinState {
@@ -14,14 +14,16 @@ public final class JoinState {
     public static final int POSITIVE = 1;
     public static final int NEGATIVE = 2;
 
-    /** The impression (slimmed to its ids once labeled), or null while only a click has arrived. */
+    /** The impression with its history while its label is unknown; null before it arrives and once labeled. */
     public LabeledSample impression;
     /** A click that arrived before its impression, or null. */
     public Click earlyClick;
     /** {@link #WAITING} (click without impression), {@link #OPEN}, {@link #POSITIVE} or {@link #NEGATIVE}. */
     public int status = WAITING;
-    /** Event time at which the entry is removed, or 0 before it is known. */
-    public long cleanupAt;
+    /** Event time of the impression, once it arrived. */
+    public long impressionTime;
+    /** Category of the impression (for the history of its clicks), or null. */
+    public String category;
 
     public JoinState() {}
 }

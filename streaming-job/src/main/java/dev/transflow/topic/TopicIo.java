@@ -10,6 +10,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,6 +24,9 @@ public final class TopicIo {
 
     private TopicIo() {}
 
+    /** The KafkaSink writer's switch for Kafka producer metrics (it has no public constant). */
+    private static final String REGISTER_PRODUCER_METRICS = "register.producer.metrics";
+
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE = ConfigOptions
             .key("sink.delivery-guarantee").enumType(DeliveryGuarantee.class)
             .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
@@ -35,19 +39,29 @@ public final class TopicIo {
             .withDescription("Kafka transaction timeout of exactly-once sinks; at most the broker's "
                     + "transaction.max.timeout.ms (15 min by default) and well above the checkpoint interval.");
 
+    public static final ConfigOption<Boolean> KAFKA_CLIENT_METRICS = ConfigOptions
+            .key("kafka.client-metrics").booleanType().defaultValue(false)
+            .withDescription("Also register every metric of the Kafka consumers and producers with Flink (dozens "
+                    + "per client). Off by default: the web UI and REST fetch all metrics at once, which then costs "
+                    + "noticeable CPU. Flink's own source and sink metrics (records in and out, pending records, "
+                    + "commits) are registered either way.");
+
     /**
      * Reads every record of {@code topic} as bytes (decoding and dead-lettering happen downstream), from the
      * group's committed offsets or the earliest. Only committed records of transactional writers are read.
      *
      * @param bounded stop at the offsets that are the latest when the job starts
      */
-    public static KafkaSource<RawRecord> source(String bootstrap, Topic topic, String groupId, boolean bounded) {
+    public static KafkaSource<RawRecord> source(String bootstrap, Topic topic, String groupId, boolean bounded,
+            Configuration config) {
         var builder = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(bootstrap)
                 .setTopics(topic.topicName())
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .setProperty(KafkaSourceOptions.REGISTER_KAFKA_CONSUMER_METRICS.key(),
+                        Boolean.toString(config.get(KAFKA_CLIENT_METRICS)))
                 .setDeserializer(new RawRecordDeserializer());
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
@@ -70,6 +84,7 @@ public final class TopicIo {
                 .setTransactionalIdPrefix("transflow-" + job + "-" + topic.topicName())
                 .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                         Long.toString(config.get(TRANSACTION_TIMEOUT).toMillis()))
+                .setProperty(REGISTER_PRODUCER_METRICS, Boolean.toString(config.get(KAFKA_CLIENT_METRICS)))
                 .build();
     }
 }

@@ -1,0 +1,209 @@
+package dev.transflow.join;
+
+import dev.transflow.history.ClickHistory;
+import dev.transflow.replay.ImpressionMapping;
+import dev.transflow.schemas.Click;
+import dev.transflow.schemas.LabeledSample;
+
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+
+/**
+ * Turns impressions into labeled samples, keyed by user: each impression gets its user's click history as of its
+ * impression time ({@link ClickHistory}) and exactly one label. A click of the same impression id within the
+ * attribution window (event time) emits a positive at once; the window's end emits a negative; a click after the
+ * label is known goes to {@link #LATE_CLICKS}. A click may arrive before its impression: it waits
+ * {@code retention} for it, then counts as unmatched and goes to {@link #LATE_CLICKS} too. Every click joins the
+ * history with the category of its impression.
+ *
+ * <p>History and labels share one operator, keyed by user, so that an impression crosses the network once and a
+ * click finds its impression's category without a lookup table. Each impression id has one map entry in the user's
+ * state and event-time timers namespaced by that id (window end, and {@code retention} later, removal).
+ */
+public final class SampleJoinOperator extends AbstractStreamOperator<LabeledSample>
+        implements TwoInputStreamOperator<LabeledSample, Click, LabeledSample>, Triggerable<String, String> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Clicks that came too late for a label, or never met their impression. */
+    public static final OutputTag<Click> LATE_CLICKS = new OutputTag<>("late-clicks", TypeInformation.of(Click.class));
+
+    /** Impressions whose id was seen before; they are not labeled twice. */
+    public static final OutputTag<LabeledSample> DUPLICATE_IMPRESSIONS = new OutputTag<>("duplicate-impressions",
+            TypeInformation.of(LabeledSample.class));
+
+    private final long windowMillis;
+    private final long retentionMillis;
+    private final int historyLength;
+    private final Duration historyTtl;
+
+    private transient ClickHistory history;
+    private transient MapState<String, JoinState> impressions;
+    private transient InternalTimerService<String> timers;
+    private transient Counter positives;
+    private transient Counter negatives;
+    private transient Counter lateClicks;
+    private transient Counter unmatchedClicks;
+    private transient Counter duplicateImpressions;
+
+    /**
+     * @param window attribution window: a click at most this long after its impression makes it positive
+     * @param retention how long an impression's entry stays after its window closed (late clicks are recognised
+     *     that long), and how long a click waits for its impression
+     * @param historyLength clicked items per entity type attached to each sample
+     * @param historyTtl history of a user idle this long expires
+     */
+    public SampleJoinOperator(Duration window, Duration retention, int historyLength, Duration historyTtl) {
+        if (window.isNegative() || window.isZero() || retention.isNegative()) {
+            throw new IllegalArgumentException("The attribution window must be positive and the retention >= 0");
+        }
+        if (historyLength < 1) {
+            throw new IllegalArgumentException("history.length must be >= 1, got " + historyLength);
+        }
+        this.windowMillis = window.toMillis();
+        this.retentionMillis = retention.toMillis();
+        this.historyLength = historyLength;
+        this.historyTtl = historyTtl;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        history = ClickHistory.open(getRuntimeContext(), historyLength, historyTtl);
+        impressions = getRuntimeContext().getMapState(new MapStateDescriptor<>("impressions", Types.STRING,
+                TypeInformation.of(JoinState.class)));
+        timers = getInternalTimerService("impression-timers", StringSerializer.INSTANCE, this);
+        var metrics = getMetricGroup();
+        positives = metrics.counter("positives");
+        negatives = metrics.counter("negatives");
+        lateClicks = metrics.counter("lateClicks");
+        unmatchedClicks = metrics.counter("unmatchedClicks");
+        duplicateImpressions = metrics.counter("duplicateImpressions");
+    }
+
+    @Override
+    public void processElement1(StreamRecord<LabeledSample> record) throws Exception {
+        LabeledSample sample = record.getValue();
+        String id = sample.getImpressionId();
+        JoinState s = impressions.get(id);
+        if (s != null && s.status != JoinState.WAITING) {
+            duplicateImpressions.inc();
+            output.collect(DUPLICATE_IMPRESSIONS, record);
+            return;
+        }
+        if (s == null) {
+            s = new JoinState();
+        }
+        // The sample is this operator's own (deserialized from the network): filled in place, not copied.
+        history.attachTo(sample);
+        s.status = JoinState.OPEN;
+        s.impressionTime = sample.getImpressionTime();
+        s.category = sample.getShared().getCategorical().get(ImpressionMapping.CATEGORY);
+        long deadline = s.impressionTime + windowMillis;
+        timers.registerEventTimeTimer(id, deadline);
+        timers.registerEventTimeTimer(id, deadline + retentionMillis);
+
+        Click early = s.earlyClick;
+        s.earlyClick = null;
+        if (early != null) {
+            history.completeCategory(early, s.category);
+            if (early.getEventTime() <= deadline) {
+                s.status = JoinState.POSITIVE;
+                impressions.put(id, s);
+                emit(sample, 1, Math.max(early.getEventTime(), s.impressionTime));
+                return;
+            }
+            late(early);
+        }
+        s.impression = sample;
+        impressions.put(id, s);
+    }
+
+    @Override
+    public void processElement2(StreamRecord<Click> record) throws Exception {
+        Click click = record.getValue();
+        String id = click.getImpressionId();
+        JoinState s = impressions.get(id);
+        if (s == null) {
+            s = new JoinState();
+            s.earlyClick = click;
+            impressions.put(id, s);
+            timers.registerEventTimeTimer(id, click.getEventTime() + retentionMillis);
+            history.record(click, null);
+            return;
+        }
+        if (s.status == JoinState.OPEN && click.getEventTime() <= s.impressionTime + windowMillis) {
+            LabeledSample sample = s.impression;
+            s.impression = null;
+            s.status = JoinState.POSITIVE;
+            impressions.put(id, s);
+            emit(sample, 1, Math.max(click.getEventTime(), s.impressionTime));
+        } else {
+            late(click);
+        }
+        history.record(click, s.category);
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<String, String> timer) throws Exception {
+        String id = timer.getNamespace();
+        JoinState s = impressions.get(id);
+        if (s == null) {
+            return;
+        }
+        long time = timer.getTimestamp();
+        if (s.status == JoinState.WAITING) {
+            // Only the early click's own timer fires while no impression has come.
+            unmatchedClicks.inc();
+            output.collect(LATE_CLICKS, new StreamRecord<>(s.earlyClick, s.earlyClick.getEventTime()));
+            impressions.remove(id);
+            return;
+        }
+        long deadline = s.impressionTime + windowMillis;
+        LabeledSample negative = null;
+        if (s.status == JoinState.OPEN && time >= deadline) {
+            negative = s.impression;
+            s.impression = null;
+            s.status = JoinState.NEGATIVE;
+        }
+        if (time >= deadline + retentionMillis) {
+            impressions.remove(id);
+        } else if (negative != null) {
+            impressions.put(id, s);
+        }
+        if (negative != null) {
+            emit(negative, 0, deadline);
+        }
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, String> timer) {
+        throw new IllegalStateException("The sample join registers no processing-time timers");
+    }
+
+    private void late(Click click) {
+        lateClicks.inc();
+        output.collect(LATE_CLICKS, new StreamRecord<>(click, click.getEventTime()));
+    }
+
+    /** Emits the sample, which no state entry refers to any more, so it is not copied. */
+    private void emit(LabeledSample sample, int label, long labelTime) {
+        (label == 1 ? positives : negatives).inc();
+        sample.setLabel(label);
+        sample.setLabelTime(labelTime);
+        output.collect(new StreamRecord<>(sample, labelTime));
+    }
+}

@@ -1,0 +1,218 @@
+package dev.transflow.join;
+
+import dev.transflow.schemas.Click;
+import dev.transflow.schemas.ClickedItem;
+import dev.transflow.schemas.EntityType;
+import dev.transflow.schemas.FeatureValues;
+import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.PostFeatures;
+import dev.transflow.schemas.PostImpression;
+import dev.transflow.schemas.SharedFeatures;
+import dev.transflow.schemas.UserProfile;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SampleJoinOperatorTest {
+
+    private static final long WINDOW = Duration.ofMinutes(5).toMillis();
+    private static final long RETENTION = Duration.ofMinutes(10).toMillis();
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, LabeledSample, Click, LabeledSample> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = newHarness();
+        harness.open();
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, LabeledSample, Click, LabeledSample> newHarness()
+            throws Exception {
+        return new KeyedTwoInputStreamOperatorTestHarness<>(
+                new SampleJoinOperator(Duration.ofMillis(WINDOW), Duration.ofMillis(RETENTION), 2,
+                        Duration.ofDays(1)),
+                LabeledSample::getUserId, Click::getUserId, Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private static LabeledSample impression(String user, String id, String category, long time) {
+        FeatureValues none = new FeatureValues(Map.of(), Map.of());
+        return Samples.of(PostImpression.newBuilder().setImpressionId(id).setEventTime(time).setUserId(user)
+                .setItemId("t" + id).setPosition(3)
+                .setUser(new UserProfile(2, "f", null, none)).setShared(new SharedFeatures(category, null, none))
+                .setSpecific(new PostFeatures("review", null, 140, none)).build());
+    }
+
+    private void impressionAt(String id, long time) throws Exception {
+        harness.processElement1(impression("u1", id, "c1", time), time);
+    }
+
+    private void clickAt(String id, long time) throws Exception {
+        harness.processElement2(new Click(id, "u1", "t" + id, EntityType.POST, time), time);
+    }
+
+    private void watermark(long time) throws Exception {
+        harness.processBothWatermarks(new Watermark(time));
+    }
+
+    private List<LabeledSample> labels() {
+        return harness.extractOutputValues();
+    }
+
+    private List<Click> late() {
+        var queue = harness.getSideOutput(SampleJoinOperator.LATE_CLICKS);
+        return queue == null ? List.of() : queue.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void clickInsideTheWindowIsAPositiveAtOnce() throws Exception {
+        impressionAt("a", 1_000);
+        clickAt("a", 4_000);
+
+        assertThat(labels()).singleElement().satisfies(s -> {
+            assertThat(s.getLabel()).isEqualTo(1);
+            assertThat(s.getLabelTime()).isEqualTo(4_000);
+            assertThat(s.getImpressionTime()).isEqualTo(1_000);
+            assertThat(s.getShared().getCategorical()).containsEntry("category", "c1").containsEntry("position", "3");
+            assertThat(s.getSpecific().getNumeric()).containsEntry("text_length", 140.0);
+            assertThat(s.getUser().getCategorical()).containsEntry("age_bucket", "2");
+        });
+
+        watermark(1_000 + WINDOW);
+        clickAt("a", 5_000);
+        assertThat(labels()).as("exactly one label").hasSize(1);
+        assertThat(late()).extracting(Click::getEventTime).containsExactly(5_000L);
+    }
+
+    @Test
+    void windowWithoutClickIsANegativeAtItsEnd() throws Exception {
+        impressionAt("b", 1_000);
+        watermark(1_000 + WINDOW - 1);
+        assertThat(labels()).isEmpty();
+
+        watermark(1_000 + WINDOW);
+
+        assertThat(labels()).singleElement().satisfies(s -> {
+            assertThat(s.getLabel()).isZero();
+            assertThat(s.getLabelTime()).isEqualTo(1_000 + WINDOW);
+        });
+        clickAt("b", 1_000 + WINDOW + 30_000);
+        assertThat(labels()).hasSize(1);
+        assertThat(late()).hasSize(1);
+    }
+
+    @Test
+    void clickBeforeItsImpressionWaitsForItAndGetsItsCategory() throws Exception {
+        clickAt("c", 2_000);
+        impressionAt("c", 1_500);
+
+        assertThat(labels()).singleElement().satisfies(s -> assertThat(s.getLabel()).isEqualTo(1));
+        watermark(1_500 + WINDOW);
+        assertThat(labels()).hasSize(1);
+
+        harness.processElement1(impression("u1", "next", "c9", 3_000), 3_000);
+        watermark(3_000 + WINDOW);
+        assertThat(labels().get(1).getClickedPosts()).singleElement().satisfies(item -> {
+            assertThat(item.getItemId()).isEqualTo("tc");
+            assertThat(item.getCategory()).as("completed when the impression came").isEqualTo("c1");
+        });
+    }
+
+    @Test
+    void clickWithoutImpressionIsUnmatchedAfterTheRetention() throws Exception {
+        int historyEntries = 1;
+        clickAt("d", 1_000);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(historyEntries + 1);
+
+        watermark(1_000 + RETENTION);
+
+        assertThat(labels()).isEmpty();
+        assertThat(late()).extracting(Click::getImpressionId).containsExactly("d");
+        assertThat(harness.numKeyedStateEntries()).as("only the history stays").isEqualTo(historyEntries);
+    }
+
+    @Test
+    void entryIsRemovedAfterTheRetentionAndDuplicatesAreSetAside() throws Exception {
+        impressionAt("e", 1_000);
+        impressionAt("e", 1_200);
+        clickAt("e", 2_000);
+        clickAt("e", 3_000);
+        assertThat(harness.getSideOutput(SampleJoinOperator.DUPLICATE_IMPRESSIONS)).hasSize(1);
+        assertThat(labels()).hasSize(1);
+        assertThat(late()).hasSize(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+
+        watermark(1_000 + WINDOW + RETENTION - 1);
+        assertThat(harness.numKeyedStateEntries()).as("late clicks are still recognised").isEqualTo(2);
+        watermark(1_000 + WINDOW + RETENTION);
+
+        assertThat(harness.numKeyedStateEntries()).as("only the history stays").isEqualTo(1);
+        clickAt("e", 1_000 + WINDOW + RETENTION + 1);
+        assertThat(late()).as("unknown again: waits for an impression").hasSize(1);
+    }
+
+    @Test
+    void impressionsSeeOnlyEarlierClicksNewestFirstPerEntityType() throws Exception {
+        harness.processElement1(impression("u1", "i1", "c7", 5), 5);
+        harness.processElement2(new Click("p1@10", "u1", "p1", EntityType.PRODUCT, 10L), 10);
+        harness.processElement2(new Click("i1", "u1", "ti1", EntityType.POST, 20L), 20);
+        harness.processElement2(new Click("p2@30", "u1", "p2", EntityType.PRODUCT, 30L), 30);
+        harness.processElement2(new Click("p3@40", "u1", "p3", EntityType.PRODUCT, 40L), 40);
+        // Processed before a later-timed impression, and after: only event time decides.
+        harness.processElement2(new Click("p9@100", "u1", "p9", EntityType.PRODUCT, 100L), 100);
+        harness.processElement1(impression("u1", "i2", "c8", 35), 35);
+        harness.processElement1(impression("u2", "i3", "c8", 50), 50);
+        watermark(Long.MAX_VALUE);
+
+        Map<String, LabeledSample> out = new java.util.HashMap<>();
+        labels().forEach(s -> out.put(s.getImpressionId(), s));
+        assertThat(out).containsOnlyKeys("i1", "i2", "i3");
+        assertThat(out.get("i1").getClickedProducts()).isEmpty();
+        assertThat(out.get("i1").getLabel()).isEqualTo(1);
+        LabeledSample second = out.get("i2");
+        assertThat(second.getClickedProducts()).extracting(ClickedItem::getItemId).containsExactly("p2", "p1");
+        assertThat(second.getClickedPosts()).singleElement().satisfies(i -> {
+            assertThat(i.getItemId()).isEqualTo("ti1");
+            assertThat(i.getCategory()).as("category of the impression it came from").isEqualTo("c7");
+            assertThat(i.getClickTime()).isEqualTo(20);
+        });
+        assertThat(out.get("i3").getClickedProducts()).as("another user").isEmpty();
+    }
+
+    @Test
+    void openImpressionsAndHistorySurviveARestore() throws Exception {
+        clickAt("x", 500);
+        impressionAt("f", 1_000);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1_100);
+        harness.close();
+
+        harness = newHarness();
+        harness.initializeState(snapshot);
+        harness.open();
+        clickAt("f", 2_000);
+        impressionAt("g", 3_000);
+        watermark(3_000 + WINDOW);
+
+        List<LabeledSample> out = labels();
+        assertThat(out).extracting(LabeledSample::getImpressionId).containsExactly("f", "g");
+        assertThat(out.get(0).getLabel()).isEqualTo(1);
+        assertThat(out.get(1).getLabel()).isZero();
+        assertThat(out.get(1).getClickedPosts()).extracting(ClickedItem::getItemId).containsExactly("tf", "tx");
+    }
+}
