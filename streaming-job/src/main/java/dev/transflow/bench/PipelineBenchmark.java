@@ -116,7 +116,7 @@ public final class PipelineBenchmark {
                 } else if (start != null && labeled >= to) {
                     end = new double[] {now, labeled, trained};
                 }
-                // Metric queries run on the same cores as the job: polled once a second, they cost about 1%.
+                // Metric queries run on the same cores as the job, so they are kept infrequent.
                 Thread.sleep(METRICS_POLL.toMillis());
             }
             double seconds = end[0] - start[0];

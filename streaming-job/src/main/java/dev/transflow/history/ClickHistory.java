@@ -36,11 +36,8 @@ public final class ClickHistory {
         this.posts = posts;
     }
 
-    /** Registers the history's state with the keyed operator of {@code context}. */
+    /** Registers the history's state with the keyed operator of {@code context}; {@code length} is at least 1. */
     public static ClickHistory open(RuntimeContext context, int length, Duration ttl) {
-        if (length < 1) {
-            throw new IllegalArgumentException("history.length must be >= 1, got " + length);
-        }
         StateTtlConfig expiry = StateTtlConfig.newBuilder(ttl).build();
         ListStateDescriptor<ClickedItem> productDescriptor = new ListStateDescriptor<>("clicked-products",
                 TypeInformation.of(ClickedItem.class));
