@@ -73,6 +73,9 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
     private static final int MEM_VERSION = 2;
     private static final int MEM_CREATED_AT = 3;
     private static final int TEM_VERSION = 4;
+    // Swap and rejection counts are state too, so the metrics stay cumulative across restarts like trainedSamples.
+    private static final int SWAPS = 5;
+    private static final int REJECTED = 6;
 
     private final String schemaJson;
     private final TrainerSettings settings;
@@ -120,14 +123,15 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         announcements = store.getBroadcastState(ANNOUNCEMENTS);
         batch = new ArrayList<>(settings.batchSize());
-        position = new long[] {0, 0, -1, 0, -1};
+        position = new long[] {0, 0, -1, 0, -1, 0, 0};
         if (context.isRestored()) {
             for (byte[] state : modelState.get()) {
                 model.restoreCheckpointBytes(state);
             }
             batchState.get().forEach(batch::add);
             for (long[] p : positionState.get()) {
-                position = p.clone();
+                // A checkpoint written before the swap counts existed holds a shorter array.
+                System.arraycopy(p, 0, position, 0, Math.min(p.length, position.length));
             }
             LOG.info("Restored the TEM trainer: {} samples trained, {} waiting in the batch, MEM version {}",
                     position[TRAINED], batch.size(), position[MEM_VERSION]);
@@ -146,7 +150,9 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
         positivesCounter = metrics.counter("trainedPositives");
         metrics.meter("trainedSamplesPerSecond", new MeterView(trainedCounter));
         swaps = metrics.counter("memSwaps");
+        swaps.inc(position[SWAPS]);
         rejected = metrics.counter("memRejected");
+        rejected.inc(position[REJECTED]);
         labelToTrain = metrics.histogram("labelToTrainMillis", new DescriptiveStatisticsHistogram(10_000));
         window.register(metrics);
         metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
@@ -210,6 +216,7 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
         for (KnowledgeLoader.Outcome outcome : loader.drain()) {
             ModelVersion v = outcome.announcement();
             if (!outcome.accepted()) {
+                position[REJECTED]++;
                 rejected.inc();
                 continue;
             }
@@ -221,6 +228,7 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
             lastSwapNanos = System.nanoTime() - started;
             position[MEM_VERSION] = v.getVersion();
             position[MEM_CREATED_AT] = v.getCreatedAt();
+            position[SWAPS]++;
             swaps.inc();
             LOG.info("Swapped in MEM version {} ({} weights) in {} ms after {} trained samples", v.getVersion(),
                     outcome.weights().size(), lastSwapNanos / 1_000_000, position[TRAINED]);
@@ -278,6 +286,11 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
     /** The MEM version in use, or -1. */
     public long memVersion() {
         return position[MEM_VERSION];
+    }
+
+    /** MEM versions swapped in and rejected so far (restored counts included). */
+    public long[] memSwapsAndRejections() {
+        return new long[] {position[SWAPS], position[REJECTED]};
     }
 
     /** Finishes pending MEM loads (tests). */

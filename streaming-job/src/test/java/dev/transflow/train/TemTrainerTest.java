@@ -197,6 +197,8 @@ class TemTrainerTest {
         SnapshotPublisher publisher = new SnapshotPublisher(new SnapshotStore(store), ModelKind.MEM, 5);
         ModelVersion v0 = publishMem(publisher, -1, 1);
         ModelVersion v1 = publishMem(publisher, v0.getVersion(), 2);
+        ModelVersion v2;
+        OperatorSubtaskState checkpoint;
         TemTrainer trainer = new TemTrainer(SCHEMA, config);
         try (var h = harness(trainer, null)) {
             feed(h, 0, 64);
@@ -226,11 +228,19 @@ class TemTrainerTest {
             assertThat(h.extractOutputValues()).hasSize(192);
 
             // A newer, intact version is taken.
-            ModelVersion v2 = publishMem(publisher, v1.getVersion(), 1);
+            v2 = publishMem(publisher, v1.getVersion(), 1);
             h.processBroadcastElement(v2, 0);
             trainer.awaitLoads();
             feed(h, 192, 256);
             assertThat(trainer.memVersion()).isEqualTo(v2.getVersion());
+            assertThat(trainer.memSwapsAndRejections()).containsExactly(2, 1);
+            checkpoint = h.snapshot(1, 1);
+        }
+        // The counts are cumulative across a restore, as the trained-sample count is.
+        TemTrainer restored = new TemTrainer(SCHEMA, config);
+        try (var h = harness(restored, checkpoint)) {
+            assertThat(restored.memSwapsAndRejections()).containsExactly(2, 1);
+            assertThat(restored.memVersion()).isEqualTo(v2.getVersion());
         }
     }
 
