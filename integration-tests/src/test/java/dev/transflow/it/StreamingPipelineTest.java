@@ -5,6 +5,7 @@ import dev.transflow.cluster.JobMetrics;
 import dev.transflow.demo.Demo;
 import dev.transflow.demo.LiveSimulation;
 import dev.transflow.job.JobEnvironment;
+import dev.transflow.join.EncodedSample;
 import dev.transflow.job.MemJob;
 import dev.transflow.job.TemJob;
 import dev.transflow.model.metric.PredictionMetrics;
@@ -82,14 +83,14 @@ class StreamingPipelineTest {
     private static SnapshotStore store;
 
     /** Throws once, after a checkpoint has completed and enough samples passed: the job restarts from it. */
-    static final class FailOnceAfterCheckpoint implements MapFunction<LabeledSample, LabeledSample>,
+    static final class FailOnceAfterCheckpoint implements MapFunction<EncodedSample, EncodedSample>,
             CheckpointListener {
         static final AtomicBoolean FAILED = new AtomicBoolean();
         static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
         private long seen;
 
         @Override
-        public LabeledSample map(LabeledSample sample) {
+        public EncodedSample map(EncodedSample sample) {
             seen++;
             if (CHECKPOINTED.get() && seen > 3_000 && FAILED.compareAndSet(false, true)) {
                 throw new IllegalStateException("Injected failure (test)");

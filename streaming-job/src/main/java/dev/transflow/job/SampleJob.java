@@ -1,5 +1,6 @@
 package dev.transflow.job;
 
+import dev.transflow.join.EncodedSample;
 import dev.transflow.join.SampleJoinOperator;
 import dev.transflow.join.Samples;
 import dev.transflow.schemas.Click;
@@ -38,9 +39,9 @@ public final class SampleJob {
      * Adds the pipeline to {@code env}.
      *
      * @param bounded read the topics up to their current end and stop (tests, backfills), instead of forever
-     * @return the labeled samples of both domains
+     * @return the labeled samples of both domains, encoded
      */
-    public static DataStream<LabeledSample> build(StreamExecutionEnvironment env, String bootstrap, String groupId,
+    public static DataStream<EncodedSample> build(StreamExecutionEnvironment env, String bootstrap, String groupId,
             Configuration config, boolean bounded) {
         EventValidator validator = new EventValidator(config.get(SourceOptions.MAX_ID_LENGTH),
                 config.get(SourceOptions.MAX_FUTURE_SKEW).toMillis());
@@ -65,15 +66,15 @@ public final class SampleJob {
         DataStream<Click> timedClicks = clicks.assignTimestampsAndWatermarks(watermarks(Click::getEventTime,
                 outOfOrderness, idleness));
 
-        SingleOutputStreamOperator<LabeledSample> labeled = impressions.keyBy(LabeledSample::getUserId)
+        SingleOutputStreamOperator<EncodedSample> labeled = impressions.keyBy(LabeledSample::getUserId)
                 .connect(timedClicks.keyBy(Click::getUserId))
-                .transform("sample join", sampleType, new SampleJoinOperator(
+                .transform("sample join", TypeInformation.of(EncodedSample.class), new SampleJoinOperator(
                         config.get(SampleJobOptions.ATTRIBUTION_WINDOW),
                         config.get(SampleJobOptions.LATE_CLICK_RETENTION),
                         config.get(SampleJobOptions.HISTORY_LENGTH), config.get(SampleJobOptions.HISTORY_TTL)))
                 .uid("sample-join");
 
-        labeled.sinkTo(TopicIo.sink(bootstrap, Topic.SAMPLES, LabeledSample::getUserId, config, groupId))
+        labeled.sinkTo(TopicIo.encodedSink(bootstrap, Topic.SAMPLES, s -> s.userId, s -> s.bytes, config, groupId))
                 .name("samples sink").uid("samples-sink");
         labeled.getSideOutput(SampleJoinOperator.LATE_CLICKS)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.LATE_CLICKS, Click::getUserId, config, groupId))

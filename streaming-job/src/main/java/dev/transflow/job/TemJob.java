@@ -1,9 +1,9 @@
 package dev.transflow.job;
 
+import dev.transflow.join.EncodedSample;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.schemas.DeadLetter;
 import dev.transflow.schemas.Domain;
-import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.TrainingMetrics;
@@ -41,8 +41,8 @@ public final class TemJob {
             Configuration config, boolean bounded, SampleTap tap) {
         FeatureSchema schema = TrainerOptions.featureSchema(config);
         TemTrainer trainer = new TemTrainer(schema, config);
-        DataStream<LabeledSample> target = SampleJob.build(env, bootstrap, groupId, config, bounded)
-                .filter(sample -> sample.getDomain() == Domain.TARGET).name("target samples");
+        DataStream<EncodedSample> target = SampleJob.build(env, bootstrap, groupId, config, bounded)
+                .filter(sample -> sample.domain == Domain.TARGET).name("target samples");
         if (tap != null) {
             target = tap.apply(target);
         }
@@ -73,6 +73,6 @@ public final class TemJob {
     /** A transformation of the target sample stream inserted before the trainer. */
     @FunctionalInterface
     public interface SampleTap {
-        DataStream<LabeledSample> apply(DataStream<LabeledSample> samples);
+        DataStream<EncodedSample> apply(DataStream<EncodedSample> samples);
     }
 }

@@ -1,7 +1,8 @@
 package dev.transflow.join;
 
 import dev.transflow.schemas.Click;
-import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.Domain;
+import dev.transflow.schemas.codec.PendingSampleEncoding;
 
 /**
  * Everything the sample join keeps for one impression id, in one map entry so that each event costs one read and
@@ -14,8 +15,13 @@ public final class JoinState {
     public static final int POSITIVE = 1;
     public static final int NEGATIVE = 2;
 
-    /** The impression with its history while its label is unknown; null before it arrives and once labeled. */
-    public LabeledSample impression;
+    /**
+     * The impression with its history while its label is unknown, as {@link PendingSampleEncoding pending bytes};
+     * null before it arrives and once labeled.
+     */
+    public byte[] pending;
+    /** Domain of the impression, once it arrived. */
+    public Domain domain;
     /** A click that arrived before its impression, or null. */
     public Click earlyClick;
     /** {@link #WAITING} (click without impression), {@link #OPEN}, {@link #POSITIVE} or {@link #NEGATIVE}. */

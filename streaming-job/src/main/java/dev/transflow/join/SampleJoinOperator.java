@@ -4,6 +4,7 @@ import dev.transflow.history.ClickHistory;
 import dev.transflow.replay.ImpressionMapping;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.codec.PendingSampleEncoding;
 
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -31,10 +32,12 @@ import java.time.Duration;
  *
  * <p>History and labels share one operator, keyed by user, so that an impression crosses the network once and a
  * click finds its impression's category without a lookup table. Each impression id has one map entry in the user's
- * state and event-time timers namespaced by that id (window end, and {@code retention} later, removal).
+ * state and event-time timers namespaced by that id (window end, and {@code retention} later, removal). A waiting
+ * impression is kept encoded, label aside ({@link PendingSampleEncoding}), and leaves as an {@link EncodedSample}: it
+ * is encoded once, when it arrives.
  */
-public final class SampleJoinOperator extends AbstractStreamOperator<LabeledSample>
-        implements TwoInputStreamOperator<LabeledSample, Click, LabeledSample>, Triggerable<String, String> {
+public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSample>
+        implements TwoInputStreamOperator<LabeledSample, Click, EncodedSample>, Triggerable<String, String> {
 
     private static final long serialVersionUID = 1L;
 
@@ -51,6 +54,7 @@ public final class SampleJoinOperator extends AbstractStreamOperator<LabeledSamp
     private final Duration historyTtl;
 
     private transient ClickHistory history;
+    private transient PendingSampleEncoding encoding;
     private transient MapState<String, JoinState> impressions;
     private transient InternalTimerService<String> timers;
     private transient Counter positives;
@@ -83,6 +87,7 @@ public final class SampleJoinOperator extends AbstractStreamOperator<LabeledSamp
     public void open() throws Exception {
         super.open();
         history = ClickHistory.open(getRuntimeContext(), historyLength, historyTtl);
+        encoding = new PendingSampleEncoding();
         impressions = getRuntimeContext().getMapState(new MapStateDescriptor<>("impressions", Types.STRING,
                 TypeInformation.of(JoinState.class)));
         timers = getInternalTimerService("impression-timers", StringSerializer.INSTANCE, this);
@@ -107,11 +112,12 @@ public final class SampleJoinOperator extends AbstractStreamOperator<LabeledSamp
         if (s == null) {
             s = new JoinState();
         }
-        // The sample is this operator's own (deserialized from the network): filled in place, not copied.
         history.attachTo(sample);
         s.status = JoinState.OPEN;
         s.impressionTime = sample.getImpressionTime();
+        s.domain = sample.getDomain();
         s.category = sample.getShared().getCategorical().get(ImpressionMapping.CATEGORY);
+        s.pending = encoding.pending(sample);
         long deadline = s.impressionTime + windowMillis;
         timers.registerEventTimeTimer(id, deadline);
         timers.registerEventTimeTimer(id, deadline + retentionMillis);
@@ -121,14 +127,12 @@ public final class SampleJoinOperator extends AbstractStreamOperator<LabeledSamp
         if (early != null) {
             history.completeCategory(early, s.category);
             if (early.getEventTime() <= deadline) {
-                s.status = JoinState.POSITIVE;
+                emit(s, 1, Math.max(early.getEventTime(), s.impressionTime));
                 impressions.put(id, s);
-                emit(sample, 1, Math.max(early.getEventTime(), s.impressionTime));
                 return;
             }
             late(early);
         }
-        s.impression = sample;
         impressions.put(id, s);
     }
 
@@ -146,11 +150,8 @@ public final class SampleJoinOperator extends AbstractStreamOperator<LabeledSamp
             return;
         }
         if (s.status == JoinState.OPEN && click.getEventTime() <= s.impressionTime + windowMillis) {
-            LabeledSample sample = s.impression;
-            s.impression = null;
-            s.status = JoinState.POSITIVE;
+            emit(s, 1, Math.max(click.getEventTime(), s.impressionTime));
             impressions.put(id, s);
-            emit(sample, 1, Math.max(click.getEventTime(), s.impressionTime));
         } else {
             late(click);
         }
@@ -173,19 +174,15 @@ public final class SampleJoinOperator extends AbstractStreamOperator<LabeledSamp
             return;
         }
         long deadline = s.impressionTime + windowMillis;
-        LabeledSample negative = null;
+        boolean labeled = false;
         if (s.status == JoinState.OPEN && time >= deadline) {
-            negative = s.impression;
-            s.impression = null;
-            s.status = JoinState.NEGATIVE;
+            emit(s, 0, deadline);
+            labeled = true;
         }
         if (time >= deadline + retentionMillis) {
             impressions.remove(id);
-        } else if (negative != null) {
+        } else if (labeled) {
             impressions.put(id, s);
-        }
-        if (negative != null) {
-            emit(negative, 0, deadline);
         }
     }
 
@@ -199,11 +196,12 @@ public final class SampleJoinOperator extends AbstractStreamOperator<LabeledSamp
         output.collect(LATE_CLICKS, new StreamRecord<>(click, click.getEventTime()));
     }
 
-    /** Emits the sample, which no state entry refers to any more, so it is not copied. */
-    private void emit(LabeledSample sample, int label, long labelTime) {
+    /** Emits the pending sample of {@code s} with its label; {@code s} keeps only what late clicks need. */
+    private void emit(JoinState s, int label, long labelTime) {
         (label == 1 ? positives : negatives).inc();
-        sample.setLabel(label);
-        sample.setLabelTime(labelTime);
-        output.collect(new StreamRecord<>(sample, labelTime));
+        byte[] bytes = PendingSampleEncoding.labeled(s.pending, label, s.impressionTime, labelTime);
+        output.collect(new StreamRecord<>(new EncodedSample((String) getCurrentKey(), s.domain, bytes), labelTime));
+        s.pending = null;
+        s.status = label == 1 ? JoinState.POSITIVE : JoinState.NEGATIVE;
     }
 }

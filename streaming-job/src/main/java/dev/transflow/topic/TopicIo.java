@@ -1,5 +1,6 @@
 package dev.transflow.topic;
 
+import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.source.RawRecord;
 import dev.transflow.source.RawRecordDeserializer;
 
@@ -75,11 +76,21 @@ public final class TopicIo {
      *
      * @param job a name unique among the jobs writing to one cluster: transactional ids derive from it
      */
+    @SuppressWarnings("unchecked")
     public static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, Topic topic,
             SerializableFunction<T, String> key, Configuration config, String job) {
+        EventCodec<T> codec = (EventCodec<T>) EventCodec.of(topic.eventType().recordClass());
+        return encodedSink(bootstrap, topic, key, codec::encode, config, job);
+    }
+
+    /**
+     * As {@link #sink}, for events that are already in {@code topic}'s encoding: {@code value} gives their bytes.
+     */
+    public static <T> KafkaSink<T> encodedSink(String bootstrap, Topic topic, SerializableFunction<T, String> key,
+            SerializableFunction<T, byte[]> value, Configuration config, String job) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
-                .setRecordSerializer(new EventRecordSerializer<>(topic, key))
+                .setRecordSerializer(new EventRecordSerializer<>(topic, key, value))
                 .setDeliveryGuarantee(config.get(DELIVERY_GUARANTEE))
                 .setTransactionalIdPrefix("transflow-" + job + "-" + topic.topicName())
                 .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,

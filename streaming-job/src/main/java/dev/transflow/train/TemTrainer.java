@@ -1,5 +1,6 @@
 package dev.transflow.train;
 
+import dev.transflow.join.EncodedSample;
 import dev.transflow.model.eval.Models;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
@@ -12,6 +13,7 @@ import dev.transflow.schemas.ModelKind;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.TrainingMetrics;
+import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.snapshot.KnowledgeLoader;
 import dev.transflow.snapshot.SnapshotPublisher;
 
@@ -54,7 +56,7 @@ import java.util.Map;
  * batch and the counters are operator state, so a checkpoint holds the model together with the source offsets:
  * after a restore no sample is lost or trained twice. Runs at parallelism 1.
  */
-public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, ModelVersion, Prediction>
+public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, ModelVersion, Prediction>
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
@@ -83,6 +85,7 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
 
     private transient GraphModel model;
     private transient SampleEncoder encoder;
+    private transient EventCodec<LabeledSample> codec;
     private transient boolean usesKnowledge;
     private transient KnowledgeLoader loader;
     private transient SnapshotPublisher publisher;
@@ -140,6 +143,7 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
 
     @Override
     public void open(OpenContext context) {
+        codec = EventCodec.of(LabeledSample.class);
         window = new PrequentialWindow(getRuntimeContext().getJobInfo().getJobName(), ModelKind.TEM, Domain.TARGET,
                 settings.metricWindow());
         publisher = settings.publisher(ModelKind.TEM);
@@ -196,13 +200,13 @@ public final class TemTrainer extends BroadcastProcessFunction<LabeledSample, Mo
     }
 
     @Override
-    public void processElement(LabeledSample sample, ReadOnlyContext ctx, Collector<Prediction> out) {
-        if (sample.getDomain() != Domain.TARGET) {
-            throw new IllegalArgumentException("The target trainer got a " + sample.getDomain() + " sample ("
-                    + sample.getImpressionId() + "); route only target samples to it");
+    public void processElement(EncodedSample encoded, ReadOnlyContext ctx, Collector<Prediction> out) {
+        if (encoded.domain != Domain.TARGET) {
+            throw new IllegalArgumentException("The target trainer got a " + encoded.domain + " sample (user "
+                    + encoded.userId + "); route only target samples to it");
         }
         swapKnowledge();
-        batch.add(sample);
+        batch.add(encoded.decode(codec));
         if (batch.size() >= settings.batchSize()) {
             step(ctx, out);
         }

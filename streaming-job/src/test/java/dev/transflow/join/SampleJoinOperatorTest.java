@@ -9,6 +9,7 @@ import dev.transflow.schemas.PostFeatures;
 import dev.transflow.schemas.PostImpression;
 import dev.transflow.schemas.SharedFeatures;
 import dev.transflow.schemas.UserProfile;
+import dev.transflow.schemas.codec.EventCodec;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -30,7 +31,7 @@ class SampleJoinOperatorTest {
     private static final long WINDOW = Duration.ofMinutes(5).toMillis();
     private static final long RETENTION = Duration.ofMinutes(10).toMillis();
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, LabeledSample, Click, LabeledSample> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, LabeledSample, Click, EncodedSample> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -38,7 +39,7 @@ class SampleJoinOperatorTest {
         harness.open();
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, LabeledSample, Click, LabeledSample> newHarness()
+    private static KeyedTwoInputStreamOperatorTestHarness<String, LabeledSample, Click, EncodedSample> newHarness()
             throws Exception {
         return new KeyedTwoInputStreamOperatorTestHarness<>(
                 new SampleJoinOperator(Duration.ofMillis(WINDOW), Duration.ofMillis(RETENTION), 2,
@@ -72,7 +73,13 @@ class SampleJoinOperatorTest {
     }
 
     private List<LabeledSample> labels() {
-        return harness.extractOutputValues();
+        EventCodec<LabeledSample> codec = EventCodec.of(LabeledSample.class);
+        return harness.extractOutputValues().stream().map(e -> {
+            LabeledSample s = e.decode(codec);
+            assertThat(e.userId).isEqualTo(s.getUserId());
+            assertThat(e.domain).isEqualTo(s.getDomain());
+            return s;
+        }).toList();
     }
 
     private List<Click> late() {

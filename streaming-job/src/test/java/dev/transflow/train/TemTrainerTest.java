@@ -1,28 +1,30 @@
 package dev.transflow.train;
 
+
+import dev.transflow.join.EncodedSample;
 import dev.transflow.join.Samples;
+import dev.transflow.model.eval.Models;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.InteractionRow;
+import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.snapshot.SnapshotStore;
+import dev.transflow.model.train.ModelConfig;
 import dev.transflow.replay.ImpressionMapping;
+import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.EntityType;
 import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.ModelKind;
+import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.PostImpression;
-import dev.transflow.schemas.ProductImpression;
-import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.Prediction;
+import dev.transflow.schemas.ProductImpression;
+import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.simulate.EventSink;
 import dev.transflow.simulate.SimulatedImpression;
 import dev.transflow.simulate.Simulator;
 import dev.transflow.simulate.World;
 import dev.transflow.simulate.WorldPreset;
-
-import dev.transflow.model.eval.Models;
-import dev.transflow.model.feature.SampleEncoder;
-import dev.transflow.model.mkt.MktModel;
-import dev.transflow.model.snapshot.SnapshotStore;
-import dev.transflow.model.train.ModelConfig;
-import dev.transflow.schemas.ModelKind;
-import dev.transflow.schemas.ModelVersion;
 import dev.transflow.snapshot.SnapshotPublisher;
 
 import org.apache.flink.configuration.Configuration;
@@ -50,6 +52,7 @@ class TemTrainerTest {
 
     private static final FeatureSchema SCHEMA = FeatureSchema.infer(World.SOURCE_LAYOUT, World.TARGET_LAYOUT,
             1 << 14, 1_000);
+    private static final EventCodec<LabeledSample> CODEC = EventCodec.of(LabeledSample.class);
     private static final List<LabeledSample> SAMPLES = new ArrayList<>();
     private static final List<LabeledSample> PRODUCT_SAMPLES = new ArrayList<>();
 
@@ -96,12 +99,12 @@ class TemTrainerTest {
         return config;
     }
 
-    private static BroadcastOperatorTestHarness<LabeledSample, ModelVersion, Prediction> harness(
+    private static BroadcastOperatorTestHarness<EncodedSample, ModelVersion, Prediction> harness(
             OperatorSubtaskState restore) throws Exception {
         return harness(new TemTrainer(SCHEMA, config("mlp")), restore);
     }
 
-    private static BroadcastOperatorTestHarness<LabeledSample, ModelVersion, Prediction> harness(TemTrainer trainer,
+    private static BroadcastOperatorTestHarness<EncodedSample, ModelVersion, Prediction> harness(TemTrainer trainer,
             OperatorSubtaskState restore) throws Exception {
         var harness = new BroadcastOperatorTestHarness<>(new CoBroadcastWithNonKeyedOperator<>(trainer,
                 List.of(TemTrainer.ANNOUNCEMENTS)), 1, 1, 0);
@@ -115,10 +118,10 @@ class TemTrainerTest {
         return harness;
     }
 
-    private static void feed(BroadcastOperatorTestHarness<LabeledSample, ModelVersion, Prediction> h, int from, int to)
+    private static void feed(BroadcastOperatorTestHarness<EncodedSample, ModelVersion, Prediction> h, int from, int to)
             throws Exception {
         for (int i = from; i < to; i++) {
-            h.processElement(SAMPLES.get(i), SAMPLES.get(i).getImpressionTime());
+            h.processElement(EncodedSample.of(SAMPLES.get(i), CODEC), SAMPLES.get(i).getImpressionTime());
         }
     }
 
