@@ -174,7 +174,7 @@ final class BenchCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Option(names = "--impressions", paramLabel = "N", defaultValue = "600000",
+        @Option(names = "--impressions", paramLabel = "N", defaultValue = "1500000",
                 description = "Backlog impressions for the throughput phase (default: ${DEFAULT-VALUE}).")
         long impressions;
 
