@@ -3,7 +3,6 @@ package dev.transflow.history;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.ClickedItem;
 import dev.transflow.schemas.EntityType;
-import dev.transflow.schemas.LabeledSample;
 
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
@@ -48,12 +47,13 @@ public final class ClickHistory {
         return new ClickHistory(length, context.getListState(productDescriptor), context.getListState(postDescriptor));
     }
 
-    /** Fills the sample's sequences in place with the current user's clicks before its impression time. */
-    public void attachTo(LabeledSample sample) throws Exception {
-        long time = sample.getImpressionTime();
-        sample.setClickedProducts(before(products.get(), time));
-        sample.setClickedPosts(before(posts.get(), time));
+    /** The current user's clicks before {@code time}, newest first: products, then posts. */
+    public Sequences asOf(long time) throws Exception {
+        return new Sequences(before(products.get(), time), before(posts.get(), time));
     }
+
+    /** Clicked products and posts, each newest first. */
+    public record Sequences(List<ClickedItem> products, List<ClickedItem> posts) { }
 
     /**
      * Adds a click of the current user.

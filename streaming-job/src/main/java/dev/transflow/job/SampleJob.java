@@ -1,5 +1,6 @@
 package dev.transflow.job;
 
+import dev.transflow.join.EncodedImpression;
 import dev.transflow.join.EncodedSample;
 import dev.transflow.join.SampleJoinOperator;
 import dev.transflow.join.Samples;
@@ -8,6 +9,7 @@ import dev.transflow.schemas.DeadLetter;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.PostImpression;
 import dev.transflow.schemas.ProductImpression;
+import dev.transflow.schemas.codec.PendingSampleEncoding;
 import dev.transflow.source.DecodeFunction;
 import dev.transflow.source.EventValidator;
 import dev.transflow.source.SourceOptions;
@@ -16,6 +18,7 @@ import dev.transflow.topic.TopicIo;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -57,16 +60,16 @@ public final class SampleJob {
         DataStream<DeadLetter> deadLetters = products.getSideOutput(DecodeFunction.DEAD_LETTERS).union(
                 posts.getSideOutput(DecodeFunction.DEAD_LETTERS), clicks.getSideOutput(DecodeFunction.DEAD_LETTERS));
 
-        TypeInformation<LabeledSample> sampleType = TypeInformation.of(LabeledSample.class);
-        DataStream<LabeledSample> impressions = products
+        TypeInformation<EncodedImpression> impressionType = TypeInformation.of(EncodedImpression.class);
+        DataStream<EncodedImpression> impressions = products
                 .assignTimestampsAndWatermarks(watermarks(ProductImpression::getEventTime, outOfOrderness, idleness))
-                .map(Samples::of).returns(sampleType).name("product samples")
+                .map(new Encode<>(Samples::of)).returns(impressionType).name("product samples")
                 .union(posts.assignTimestampsAndWatermarks(watermarks(PostImpression::getEventTime, outOfOrderness,
-                        idleness)).map(Samples::of).returns(sampleType).name("post samples"));
+                        idleness)).map(new Encode<>(Samples::of)).returns(impressionType).name("post samples"));
         DataStream<Click> timedClicks = clicks.assignTimestampsAndWatermarks(watermarks(Click::getEventTime,
                 outOfOrderness, idleness));
 
-        SingleOutputStreamOperator<EncodedSample> labeled = impressions.keyBy(LabeledSample::getUserId)
+        SingleOutputStreamOperator<EncodedSample> labeled = impressions.keyBy(i -> i.userId)
                 .connect(timedClicks.keyBy(Click::getUserId))
                 .transform("sample join", TypeInformation.of(EncodedSample.class), new SampleJoinOperator(
                         config.get(SampleJobOptions.ATTRIBUTION_WINDOW),
@@ -94,6 +97,22 @@ public final class SampleJob {
                 .process(new DecodeFunction<>(type, validator, System::currentTimeMillis))
                 .returns(TypeInformation.of(type))
                 .name("decode " + topic.topicName()).uid("decode-" + topic.topicName());
+    }
+
+    /** An impression as an unlabeled sample, encoded where it was decoded (each subtask has its own encoder). */
+    private static final class Encode<T> implements MapFunction<T, EncodedImpression> {
+        private static final long serialVersionUID = 1L;
+        private final SerializableFunction<T, LabeledSample> toSample;
+        private final PendingSampleEncoding encoding = new PendingSampleEncoding();
+
+        Encode(SerializableFunction<T, LabeledSample> toSample) {
+            this.toSample = toSample;
+        }
+
+        @Override
+        public EncodedImpression map(T impression) {
+            return EncodedImpression.of(toSample.apply(impression), encoding);
+        }
     }
 
     private static <T> WatermarkStrategy<T> watermarks(SerializableFunction<T, Long> time, Duration outOfOrderness,

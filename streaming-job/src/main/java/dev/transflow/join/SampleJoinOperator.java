@@ -1,9 +1,7 @@
 package dev.transflow.join;
 
 import dev.transflow.history.ClickHistory;
-import dev.transflow.replay.ImpressionMapping;
 import dev.transflow.schemas.Click;
-import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.codec.PendingSampleEncoding;
 
 import org.apache.flink.api.common.state.MapState;
@@ -32,12 +30,12 @@ import java.time.Duration;
  *
  * <p>History and labels share one operator, keyed by user, so that an impression crosses the network once and a
  * click finds its impression's category without a lookup table. Each impression id has one map entry in the user's
- * state and event-time timers namespaced by that id (window end, and {@code retention} later, removal). A waiting
- * impression is kept encoded, label aside ({@link PendingSampleEncoding}), and leaves as an {@link EncodedSample}: it
- * is encoded once, when it arrives.
+ * state and event-time timers namespaced by that id (window end, and {@code retention} later, removal). Impressions
+ * arrive encoded ({@link EncodedImpression}); the join appends the history and, once known, the label to their bytes
+ * ({@link PendingSampleEncoding}) and emits {@link EncodedSample}s, so no sample is decoded or encoded twice.
  */
 public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSample>
-        implements TwoInputStreamOperator<LabeledSample, Click, EncodedSample>, Triggerable<String, String> {
+        implements TwoInputStreamOperator<EncodedImpression, Click, EncodedSample>, Triggerable<String, String> {
 
     private static final long serialVersionUID = 1L;
 
@@ -45,8 +43,8 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
     public static final OutputTag<Click> LATE_CLICKS = new OutputTag<>("late-clicks", TypeInformation.of(Click.class));
 
     /** Impressions whose id was seen before; they are not labeled twice. */
-    public static final OutputTag<LabeledSample> DUPLICATE_IMPRESSIONS = new OutputTag<>("duplicate-impressions",
-            TypeInformation.of(LabeledSample.class));
+    public static final OutputTag<EncodedImpression> DUPLICATE_IMPRESSIONS = new OutputTag<>(
+            "duplicate-impressions", TypeInformation.of(EncodedImpression.class));
 
     private final long windowMillis;
     private final long retentionMillis;
@@ -100,9 +98,9 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
     }
 
     @Override
-    public void processElement1(StreamRecord<LabeledSample> record) throws Exception {
-        LabeledSample sample = record.getValue();
-        String id = sample.getImpressionId();
+    public void processElement1(StreamRecord<EncodedImpression> record) throws Exception {
+        EncodedImpression impression = record.getValue();
+        String id = impression.impressionId;
         JoinState s = impressions.get(id);
         if (s != null && s.status != JoinState.WAITING) {
             duplicateImpressions.inc();
@@ -112,12 +110,12 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
         if (s == null) {
             s = new JoinState();
         }
-        history.attachTo(sample);
+        ClickHistory.Sequences clicks = history.asOf(impression.impressionTime);
         s.status = JoinState.OPEN;
-        s.impressionTime = sample.getImpressionTime();
-        s.domain = sample.getDomain();
-        s.category = sample.getShared().getCategorical().get(ImpressionMapping.CATEGORY);
-        s.pending = encoding.pending(sample);
+        s.impressionTime = impression.impressionTime;
+        s.domain = impression.domain;
+        s.category = impression.category;
+        s.pending = encoding.withHistory(impression.bytes, clicks.products(), clicks.posts());
         long deadline = s.impressionTime + windowMillis;
         timers.registerEventTimeTimer(id, deadline);
         timers.registerEventTimeTimer(id, deadline + retentionMillis);

@@ -10,6 +10,7 @@ import dev.transflow.schemas.PostImpression;
 import dev.transflow.schemas.SharedFeatures;
 import dev.transflow.schemas.UserProfile;
 import dev.transflow.schemas.codec.EventCodec;
+import dev.transflow.schemas.codec.PendingSampleEncoding;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -31,7 +32,7 @@ class SampleJoinOperatorTest {
     private static final long WINDOW = Duration.ofMinutes(5).toMillis();
     private static final long RETENTION = Duration.ofMinutes(10).toMillis();
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, LabeledSample, Click, EncodedSample> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -39,12 +40,12 @@ class SampleJoinOperatorTest {
         harness.open();
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, LabeledSample, Click, EncodedSample> newHarness()
+    private static KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> newHarness()
             throws Exception {
         return new KeyedTwoInputStreamOperatorTestHarness<>(
                 new SampleJoinOperator(Duration.ofMillis(WINDOW), Duration.ofMillis(RETENTION), 2,
                         Duration.ofDays(1)),
-                LabeledSample::getUserId, Click::getUserId, Types.STRING);
+                i -> i.userId, Click::getUserId, Types.STRING);
     }
 
     @AfterEach
@@ -52,12 +53,12 @@ class SampleJoinOperatorTest {
         harness.close();
     }
 
-    private static LabeledSample impression(String user, String id, String category, long time) {
+    private static EncodedImpression impression(String user, String id, String category, long time) {
         FeatureValues none = new FeatureValues(Map.of(), Map.of());
-        return Samples.of(PostImpression.newBuilder().setImpressionId(id).setEventTime(time).setUserId(user)
+        return EncodedImpression.of(Samples.of(PostImpression.newBuilder().setImpressionId(id).setEventTime(time).setUserId(user)
                 .setItemId("t" + id).setPosition(3)
                 .setUser(new UserProfile(2, "f", null, none)).setShared(new SharedFeatures(category, null, none))
-                .setSpecific(new PostFeatures("review", null, 140, none)).build());
+                .setSpecific(new PostFeatures("review", null, 140, none)).build()), new PendingSampleEncoding());
     }
 
     private void impressionAt(String id, long time) throws Exception {
