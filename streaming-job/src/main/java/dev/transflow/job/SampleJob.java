@@ -29,7 +29,8 @@ import org.apache.flink.util.function.SerializableFunction;
 import java.time.Duration;
 
 /**
- * The sample pipeline: impressions and clicks from Kafka are decoded (bad records to {@code dead-letters}), then
+ * The sample pipeline: impressions and clicks from Kafka are decoded (bad records, and later impression ids seen
+ * twice, to {@code dead-letters}), then
  * the sample join, keyed by user, gives each impression its user's click history as of the impression and its
  * label; labeled samples go to {@code samples}, late and unmatched clicks to {@code clicks.late}. Trainers read the
  * samples.
@@ -82,7 +83,8 @@ public final class SampleJob {
         labeled.getSideOutput(SampleJoinOperator.LATE_CLICKS)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.LATE_CLICKS, Click::getUserId, config, groupId))
                 .name("late clicks sink").uid("late-clicks-sink");
-        deadLetters.sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config, groupId))
+        deadLetters.union(labeled.getSideOutput(SampleJoinOperator.DUPLICATE_IMPRESSIONS))
+                .sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config, groupId))
                 .name("dead letters sink").uid("dead-letters-sink");
         return labeled;
     }

@@ -2,7 +2,10 @@ package dev.transflow.join;
 
 import dev.transflow.history.ClickHistory;
 import dev.transflow.schemas.Click;
+import dev.transflow.schemas.DeadLetter;
+import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.codec.PendingSampleEncoding;
+import dev.transflow.topic.Topic;
 
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -18,7 +21,10 @@ import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Turns impressions into labeled samples, keyed by user: each impression gets its user's click history as of its
@@ -42,9 +48,12 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
     /** Clicks that came too late for a label, or never met their impression. */
     public static final OutputTag<Click> LATE_CLICKS = new OutputTag<>("late-clicks", TypeInformation.of(Click.class));
 
-    /** Impressions whose id was seen before; they are not labeled twice. */
-    public static final OutputTag<EncodedImpression> DUPLICATE_IMPRESSIONS = new OutputTag<>(
-            "duplicate-impressions", TypeInformation.of(EncodedImpression.class));
+    /** Impressions whose id was seen before, as dead letters (reason {@code DUPLICATE_IMPRESSION}). */
+    public static final OutputTag<DeadLetter> DUPLICATE_IMPRESSIONS = new OutputTag<>("duplicate-impressions",
+            TypeInformation.of(DeadLetter.class));
+
+    /** Reason code of {@link #DUPLICATE_IMPRESSIONS}. */
+    public static final String DUPLICATE_IMPRESSION = "DUPLICATE_IMPRESSION";
 
     private final long windowMillis;
     private final long retentionMillis;
@@ -104,7 +113,8 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
         JoinState s = impressions.get(id);
         if (s != null && s.status != JoinState.WAITING) {
             duplicateImpressions.inc();
-            output.collect(DUPLICATE_IMPRESSIONS, record);
+            output.collect(DUPLICATE_IMPRESSIONS, new StreamRecord<>(duplicate(impression, s.impressionTime),
+                    record.getTimestamp()));
             return;
         }
         if (s == null) {
@@ -187,6 +197,21 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
     @Override
     public void onProcessingTime(InternalTimer<String, String> timer) {
         throw new IllegalStateException("The sample join registers no processing-time timers");
+    }
+
+    /** The dead letter of an impression id seen twice; the first occurrence keeps its one label. */
+    private static DeadLetter duplicate(EncodedImpression impression, long firstTime) {
+        Topic topic = impression.domain == Domain.SOURCE ? Topic.PRODUCT_IMPRESSIONS : Topic.POST_IMPRESSIONS;
+        return DeadLetter.newBuilder()
+                .setSourceTopic(topic.topicName()).setPartition(-1).setOffset(-1L)
+                .setRecordTimestamp(impression.impressionTime)
+                .setKey(ByteBuffer.wrap(impression.userId.getBytes(StandardCharsets.UTF_8))).setValue(null)
+                .setReasonCode(DUPLICATE_IMPRESSION)
+                .setReason(String.format(Locale.ROOT, "Impression id %s of user %s (event time %d) was already seen "
+                        + "with event time %d; only the first is labeled. Producers must give each impression its own "
+                        + "id.", impression.impressionId, impression.userId, impression.impressionTime, firstTime))
+                .setStage("join").setFailedAt(System.currentTimeMillis())
+                .build();
     }
 
     private void late(Click click) {

@@ -95,6 +95,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private transient long lastPublish;
     private transient long lastStepNanos;
     private transient long lastSwapNanos;
+    private transient long lastPublishNanos;
     private transient int modelStateBytes;
     private transient ListState<byte[]> modelState;
     private transient ListState<LabeledSample> batchState;
@@ -165,6 +166,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
                 : (System.currentTimeMillis() - position[MEM_CREATED_AT]) / 1000.0);
         metrics.gauge("memSwapMillis", (Gauge<Double>) () -> lastSwapNanos / 1e6);
         metrics.gauge("temVersion", (Gauge<Long>) () -> position[TEM_VERSION]);
+        metrics.gauge("temPublishMillis", (Gauge<Double>) () -> lastPublishNanos / 1e6);
         metrics.gauge("modelStateBytes", (Gauge<Integer>) () -> modelStateBytes);
         if (usesKnowledge) {
             loader = new KnowledgeLoader(model, MultiEntityModel.GROUP, "mem-loader");
@@ -274,12 +276,14 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
 
     private void publish(ReadOnlyContext ctx) {
         Map<String, Double> metrics = window.manifestMetrics("");
+        long started = System.nanoTime();
         ModelVersion published = publisher.publish(model, position[TEM_VERSION], position[TRAINED], metrics, true);
+        lastPublishNanos = System.nanoTime() - started;
         position[TEM_VERSION] = published.getVersion();
         lastPublish = System.currentTimeMillis();
         ctx.output(PUBLISHED, published);
-        LOG.info("Published TEM version {} at {} trained samples: {}", published.getVersion(), position[TRAINED],
-                published.getUri());
+        LOG.info("Published TEM version {} at {} trained samples in {} ms (training waits meanwhile): {}",
+                published.getVersion(), position[TRAINED], lastPublishNanos / 1_000_000, published.getUri());
     }
 
     /** Samples trained on so far (restored samples included). */

@@ -161,7 +161,13 @@ class SampleJoinOperatorTest {
         impressionAt("e", 1_200);
         clickAt("e", 2_000);
         clickAt("e", 3_000);
-        assertThat(harness.getSideOutput(SampleJoinOperator.DUPLICATE_IMPRESSIONS)).hasSize(1);
+        assertThat(harness.getSideOutput(SampleJoinOperator.DUPLICATE_IMPRESSIONS)).singleElement()
+                .extracting(StreamRecord::getValue).satisfies(d -> {
+                    assertThat(d.getReasonCode()).isEqualTo(SampleJoinOperator.DUPLICATE_IMPRESSION);
+                    assertThat(d.getSourceTopic()).isEqualTo("posts.impressions");
+                    assertThat(d.getStage()).isEqualTo("join");
+                    assertThat(d.getReason()).contains("e", "u1", "1200", "1000");
+                });
         assertThat(labels()).hasSize(1);
         assertThat(late()).hasSize(1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
