@@ -6,7 +6,7 @@ import dev.transflow.schemas.codec.PendingSampleEncoding;
 
 /**
  * Everything the sample join keeps for one impression id, in one map entry so that each event costs one read and
- * at most one write. A Flink POJO: public fields, no-argument constructor.
+ * at most one write. Stored with {@link JoinStateSerializer}.
  */
 public final class JoinState {
 

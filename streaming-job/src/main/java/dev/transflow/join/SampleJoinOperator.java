@@ -10,7 +10,6 @@ import dev.transflow.topic.Topic;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -95,8 +94,8 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
         super.open();
         history = ClickHistory.open(getRuntimeContext(), historyLength, historyTtl);
         encoding = new PendingSampleEncoding();
-        impressions = getRuntimeContext().getMapState(new MapStateDescriptor<>("impressions", Types.STRING,
-                TypeInformation.of(JoinState.class)));
+        impressions = getRuntimeContext().getMapState(new MapStateDescriptor<>("impressions",
+                StringSerializer.INSTANCE, JoinStateSerializer.INSTANCE));
         timers = getInternalTimerService("impression-timers", StringSerializer.INSTANCE, this);
         var metrics = getMetricGroup();
         positives = metrics.counter("positives");
