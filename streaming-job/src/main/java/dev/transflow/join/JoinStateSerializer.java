@@ -1,14 +1,12 @@
 package dev.transflow.join;
 
 import dev.transflow.schemas.Click;
-import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.schemas.codec.EventDecodeException;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -20,24 +18,17 @@ import java.io.IOException;
  * early-click field; this one writes the fields in a fixed order: status, impression time, domain, category,
  * pending bytes, early click (single-object encoded, so a click written under an older schema still reads).
  */
-public final class JoinStateSerializer extends TypeSerializerSingleton<JoinState> {
+public final class JoinStateSerializer extends RecordSerializer<JoinState> {
 
     private static final long serialVersionUID = 1L;
 
     public static final JoinStateSerializer INSTANCE = new JoinStateSerializer();
-
-    private static final Domain[] DOMAINS = Domain.values();
 
     // The serializer is shared by the threads of a task manager; the codec is not thread-safe.
     private static final ThreadLocal<EventCodec<Click>> CLICKS =
             ThreadLocal.withInitial(() -> EventCodec.of(Click.class));
 
     private JoinStateSerializer() {}
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public JoinState createInstance() {
@@ -57,20 +48,10 @@ public final class JoinStateSerializer extends TypeSerializerSingleton<JoinState
     }
 
     @Override
-    public JoinState copy(JoinState from, JoinState reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
     public void serialize(JoinState s, DataOutputView out) throws IOException {
         out.writeByte(s.status);
         out.writeLong(s.impressionTime);
-        out.writeByte(s.domain == null ? -1 : s.domain.ordinal());
+        writeDomain(s.domain, out);
         StringSerializer.INSTANCE.serialize(s.category, out);
         writeBytes(s.pending, out);
         writeBytes(s.earlyClick == null ? null : CLICKS.get().encode(s.earlyClick), out);
@@ -81,8 +62,7 @@ public final class JoinStateSerializer extends TypeSerializerSingleton<JoinState
         JoinState s = new JoinState();
         s.status = in.readByte();
         s.impressionTime = in.readLong();
-        int domain = in.readByte();
-        s.domain = domain < 0 ? null : DOMAINS[domain];
+        s.domain = readDomain(in);
         s.category = StringSerializer.INSTANCE.deserialize(in);
         s.pending = readBytes(in);
         byte[] click = readBytes(in);
@@ -95,35 +75,6 @@ public final class JoinStateSerializer extends TypeSerializerSingleton<JoinState
             }
         }
         return s;
-    }
-
-    @Override
-    public JoinState deserialize(JoinState reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
-    }
-
-    private static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {
-        if (bytes == null) {
-            out.writeInt(-1);
-        } else {
-            out.writeInt(bytes.length);
-            out.write(bytes);
-        }
-    }
-
-    private static byte[] readBytes(DataInputView in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        return bytes;
     }
 
     @Override
