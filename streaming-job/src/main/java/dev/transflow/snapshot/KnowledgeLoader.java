@@ -18,13 +18,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Loads announced knowledge-model snapshots (MEM) on a background thread, so training never waits on disk: the
  * snapshot is verified (manifest checksum as announced, every file's sha256, kind, feature schema, structure) and
  * its weights read into memory; the trainer picks the outcome up between two steps with {@link #drain()}. When
- * several versions are announced while one loads, only the last is loaded.
+ * several versions are announced while one loads, only the newest is loaded.
  */
 public final class KnowledgeLoader implements AutoCloseable {
 
@@ -41,7 +40,7 @@ public final class KnowledgeLoader implements AutoCloseable {
     private final String group;
     private final ExecutorService executor;
     private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
-    private final AtomicLong latestTicket = new AtomicLong();
+    private final List<ModelVersion> queued = new ArrayList<>();
 
     /** @param group the parameter group the snapshots provide, e.g. {@code mem} */
     public KnowledgeLoader(GraphModel model, String group, String threadName) {
@@ -55,13 +54,26 @@ public final class KnowledgeLoader implements AutoCloseable {
     }
 
     /**
-     * Starts loading {@code announcement}. A request still queued when a later one arrives is skipped (the trainer
-     * wants the latest announcement, and a rejected one must not hold back those after it).
+     * Starts loading {@code announcement}. A request still queued when a higher version is announced after it is
+     * skipped: the trainer wants the newest version, and loading the ones in between would only delay it. A lower
+     * version announced later does not skip it, so an announcement is always either loaded (and accepted or
+     * rejected) or overtaken by a newer one.
      */
     public void request(ModelVersion announcement) {
-        long ticket = latestTicket.incrementAndGet();
+        synchronized (queued) {
+            queued.add(announcement);
+        }
         executor.execute(() -> {
-            if (latestTicket.get() == ticket) {
+            boolean overtaken;
+            synchronized (queued) {
+                queued.remove(announcement);
+                // Tasks run in request order: what is still queued was requested after this one.
+                overtaken = queued.stream().anyMatch(q -> q.getVersion() > announcement.getVersion());
+            }
+            if (overtaken) {
+                LOG.info("Skipped {} version {}: a newer version was announced while it waited",
+                        announcement.getModelKind(), announcement.getVersion());
+            } else {
                 outcomes.add(load(announcement));
             }
         });
