@@ -119,7 +119,8 @@ public final class PipelineBenchmark {
             long[] marks = {(long) (impressions * WARM_UP_FROM), (long) (impressions * STEADY_FROM),
                     (long) (impressions * STEADY_TO)};
             double[][] at = new double[marks.length][];
-            double[] lastLog = {System.nanoTime() / 1e9, 0};
+            double lastLogAt = System.nanoTime() / 1e9;
+            long lastLogged = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
             while (at[marks.length - 1] == null) {
                 if (System.nanoTime() > deadline || stack.cluster().status(job).isGloballyTerminalState()) {
@@ -135,11 +136,11 @@ public final class PipelineBenchmark {
                         at[i] = new double[] {now, labeled, trained};
                     }
                 }
-                if (now - lastLog[0] >= 10) {
+                if (now - lastLogAt >= 10) {
                     log.accept(String.format(Locale.ROOT, "  %,d labeled, %.0f/s over the last %.0f s", labeled,
-                            (labeled - lastLog[1]) / (now - lastLog[0]), now - lastLog[0]));
-                    lastLog[0] = now;
-                    lastLog[1] = labeled;
+                            (labeled - lastLogged) / (now - lastLogAt), now - lastLogAt));
+                    lastLogAt = now;
+                    lastLogged = labeled;
                 }
                 // Metric queries run on the same cores as the job, so they are kept infrequent.
                 Thread.sleep(METRICS_POLL.toMillis());

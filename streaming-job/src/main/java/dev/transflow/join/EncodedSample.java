@@ -37,7 +37,7 @@ public final class EncodedSample {
         this.bytes = bytes;
     }
 
-    /** Encodes {@code sample} (tests, and sources of samples other than the join). */
+    /** Encodes a whole {@code sample} at once (tests; the join appends to pending bytes instead). */
     public static EncodedSample of(LabeledSample sample, EventCodec<LabeledSample> codec) {
         return new EncodedSample(sample.getUserId(), sample.getDomain(), codec.encode(sample));
     }
