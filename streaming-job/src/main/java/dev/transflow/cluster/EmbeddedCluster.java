@@ -3,6 +3,7 @@ package dev.transflow.cluster;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -37,6 +38,9 @@ public final class EmbeddedCluster implements AutoCloseable {
             c.set(RestOptions.BIND_PORT, "0");
         }
         c.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+        if (!c.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) {
+            c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
+        }
         if (!c.contains(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL)) {
             // The web UI and REST show metrics this fresh.
             c.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));

@@ -16,8 +16,9 @@ public final class SampleJobOptions {
 
     public static final ConfigOption<Duration> LATE_CLICK_RETENTION = ConfigOptions.key("join.late-click-retention")
             .durationType().defaultValue(Duration.ofHours(1))
-            .withDescription("How long after its window an impression's state stays to recognise late clicks, and "
-                    + "how long a click waits for an impression that has not arrived.");
+            .withDescription("How long a labeled impression is remembered (processing time, state TTL) to recognise "
+                    + "late clicks and reused impression ids, and how long (event time) a click waits for an "
+                    + "impression that has not arrived.");
 
     public static final ConfigOption<Integer> HISTORY_LENGTH = ConfigOptions.key("history.length").intType()
             .defaultValue(10).withDescription("Clicked items per entity type attached to each sample.");

@@ -5,8 +5,8 @@ import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.codec.PendingSampleEncoding;
 
 /**
- * Everything the sample join keeps for one impression id, in one map entry so that each event costs one read and
- * at most one write. Stored with {@link JoinStateSerializer}.
+ * What the sample join keeps for one impression id: while pending, the impression with its history or a click that
+ * came before it; once labeled, only status, time, domain and category. Stored with {@link JoinStateSerializer}.
  */
 public final class JoinState {
 

@@ -7,11 +7,18 @@ import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.codec.PendingSampleEncoding;
 import dev.transflow.topic.Topic;
 
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
@@ -30,14 +37,17 @@ import java.util.Locale;
  * impression time ({@link ClickHistory}) and exactly one label. A click of the same impression id within the
  * attribution window (event time) emits a positive at once; the window's end emits a negative; a click after the
  * label is known goes to {@link #LATE_CLICKS}. A click may arrive before its impression: it waits
- * {@code retention} for it, then counts as unmatched and goes to {@link #LATE_CLICKS} too. Every click joins the
- * history with the category of its impression.
+ * {@code retention} (event time) for it, then counts as unmatched and goes to {@link #LATE_CLICKS} too. Every click
+ * joins the history with the category of its impression.
  *
  * <p>History and labels share one operator, keyed by user, so that an impression crosses the network once and a
- * click finds its impression's category without a lookup table. Each impression id has one map entry in the user's
- * state and event-time timers namespaced by that id (window end, and {@code retention} later, removal). Impressions
- * arrive encoded ({@link EncodedImpression}); the join appends the history and, once known, the label to their bytes
- * ({@link PendingSampleEncoding}) and emits {@link EncodedSample}s, so no sample is decoded or encoded twice.
+ * click finds its impression's category without a lookup table. An impression whose label is unknown has an entry in
+ * {@code pending} and is listed under the second its window ends in ({@link LabelDeadlines}), whose timer emits the
+ * negatives. Once labeled it moves to {@code labeled}, a tombstone that state TTL removes {@code retention} later
+ * (processing time), so that late clicks and reused ids are still recognised. No timer is registered per impression:
+ * timers cost more than state reads. A click that waits for its impression has a timer of its own. Impressions arrive encoded ({@link EncodedImpression}); the join appends the history and, once known, the
+ * label to their bytes ({@link PendingSampleEncoding}) and emits {@link EncodedSample}s, so no sample is decoded or
+ * encoded twice.
  */
 public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSample>
         implements TwoInputStreamOperator<EncodedImpression, Click, EncodedSample>, Triggerable<String, String> {
@@ -61,7 +71,12 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
 
     private transient ClickHistory history;
     private transient PendingSampleEncoding encoding;
-    private transient MapState<String, JoinState> impressions;
+    /** Impressions waiting for their label ({@link JoinState#OPEN}) and clicks waiting for their impression. */
+    private transient MapState<String, JoinState> pending;
+    /** Labeled impressions: status, time and category only, until the TTL removes them. */
+    private transient MapState<String, JoinState> labeled;
+    private transient LabelDeadlines deadlines;
+    /** Timers of clicks waiting for their impression, namespaced by impression id. */
     private transient InternalTimerService<String> timers;
     private transient Counter positives;
     private transient Counter negatives;
@@ -71,14 +86,14 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
 
     /**
      * @param window attribution window: a click at most this long after its impression makes it positive
-     * @param retention how long an impression's entry stays after its window closed (late clicks are recognised
-     *     that long), and how long a click waits for its impression
+     * @param retention how long a labeled impression is remembered (processing time), so that late clicks and
+     *     reused ids are recognised; and how long (event time) a click waits for its impression
      * @param historyLength clicked items per entity type attached to each sample
      * @param historyTtl history of a user idle this long expires
      */
     public SampleJoinOperator(Duration window, Duration retention, int historyLength, Duration historyTtl) {
-        if (window.isNegative() || window.isZero() || retention.isNegative()) {
-            throw new IllegalArgumentException("The attribution window must be positive and the retention >= 0");
+        if (window.isNegative() || window.isZero() || retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("The attribution window and the retention must be positive");
         }
         if (historyLength < 1) {
             throw new IllegalArgumentException("history.length must be >= 1, got " + historyLength);
@@ -94,9 +109,30 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
         super.open();
         history = ClickHistory.open(getRuntimeContext(), historyLength, historyTtl);
         encoding = new PendingSampleEncoding();
-        impressions = getRuntimeContext().getMapState(new MapStateDescriptor<>("impressions",
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending",
                 StringSerializer.INSTANCE, JoinStateSerializer.INSTANCE));
-        timers = getInternalTimerService("impression-timers", StringSerializer.INSTANCE, this);
+        MapStateDescriptor<String, JoinState> tombstones = new MapStateDescriptor<>("labeled",
+                StringSerializer.INSTANCE, JoinStateSerializer.INSTANCE);
+        tombstones.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(retentionMillis)).build());
+        labeled = getRuntimeContext().getMapState(tombstones);
+        timers = getInternalTimerService("early-click-timers", StringSerializer.INSTANCE, this);
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        int maxParallelism = task.getMaxNumberOfParallelSubtasks();
+        deadlines = LabelDeadlines.of(key -> setCurrentKey(key),
+                getOrCreateKeyedState(LongSerializer.INSTANCE, LabelDeadlines.descriptor()),
+                getInternalTimerService("label-ticks", VoidNamespaceSerializer.INSTANCE, new Triggerable<String, VoidNamespace>() {
+                    @Override
+                    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+                        labelNegatives(timer.getTimestamp());
+                    }
+
+                    @Override
+                    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {
+                        throw new IllegalStateException("The sample join registers no processing-time timers");
+                    }
+                }),
+                maxParallelism, KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism,
+                        task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask()));
         var metrics = getMetricGroup();
         positives = metrics.counter("positives");
         negatives = metrics.counter("negatives");
@@ -109,16 +145,16 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
     public void processElement1(StreamRecord<EncodedImpression> record) throws Exception {
         EncodedImpression impression = record.getValue();
         String id = impression.impressionId;
-        JoinState s = impressions.get(id);
-        if (s != null && s.status != JoinState.WAITING) {
+        JoinState s = pending.get(id);
+        JoinState seen = s != null && s.status == JoinState.OPEN ? s : s == null ? labeled.get(id) : null;
+        if (seen != null) {
             duplicateImpressions.inc();
-            output.collect(DUPLICATE_IMPRESSIONS, new StreamRecord<>(duplicate(impression, s.impressionTime),
+            output.collect(DUPLICATE_IMPRESSIONS, new StreamRecord<>(duplicate(impression, seen.impressionTime),
                     record.getTimestamp()));
             return;
         }
-        if (s == null) {
-            s = new JoinState();
-        }
+        Click early = s == null ? null : s.earlyClick;
+        s = new JoinState();
         ClickHistory.Sequences clicks = history.asOf(impression.impressionTime);
         s.status = JoinState.OPEN;
         s.impressionTime = impression.impressionTime;
@@ -126,70 +162,68 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
         s.category = impression.category;
         s.pending = encoding.withHistory(impression.bytes, clicks.products(), clicks.posts());
         long deadline = s.impressionTime + windowMillis;
-        timers.registerEventTimeTimer(id, deadline);
-        timers.registerEventTimeTimer(id, deadline + retentionMillis);
 
-        Click early = s.earlyClick;
-        s.earlyClick = null;
         if (early != null) {
+            timers.deleteEventTimeTimer(id, early.getEventTime() + retentionMillis);
             history.completeCategory(early, s.category);
             if (early.getEventTime() <= deadline) {
-                emit(s, 1, Math.max(early.getEventTime(), s.impressionTime));
-                impressions.put(id, s);
+                emit(id, s, 1, Math.max(early.getEventTime(), s.impressionTime));
                 return;
             }
             late(early);
         }
-        impressions.put(id, s);
+        pending.put(id, s);
+        deadlines.add(impression.userId, id, deadline);
     }
 
     @Override
     public void processElement2(StreamRecord<Click> record) throws Exception {
         Click click = record.getValue();
         String id = click.getImpressionId();
-        JoinState s = impressions.get(id);
+        JoinState s = pending.get(id);
         if (s == null) {
+            JoinState known = labeled.get(id);
+            if (known != null) {
+                late(click);
+                history.record(click, known.category);
+                return;
+            }
             s = new JoinState();
             s.earlyClick = click;
-            impressions.put(id, s);
+            pending.put(id, s);
             timers.registerEventTimeTimer(id, click.getEventTime() + retentionMillis);
             history.record(click, null);
             return;
         }
-        if (s.status == JoinState.OPEN && click.getEventTime() <= s.impressionTime + windowMillis) {
-            emit(s, 1, Math.max(click.getEventTime(), s.impressionTime));
-            impressions.put(id, s);
+        long deadline = s.impressionTime + windowMillis;
+        if (s.status == JoinState.OPEN && click.getEventTime() <= deadline) {
+            emit(id, s, 1, Math.max(click.getEventTime(), s.impressionTime));
         } else {
             late(click);
         }
         history.record(click, s.category);
     }
 
+    /** A click waited {@code retention} for its impression: it is unmatched. */
     @Override
     public void onEventTime(InternalTimer<String, String> timer) throws Exception {
         String id = timer.getNamespace();
-        JoinState s = impressions.get(id);
-        if (s == null) {
-            return;
-        }
-        long time = timer.getTimestamp();
-        if (s.status == JoinState.WAITING) {
-            // Only the early click's own timer fires while no impression has come.
+        JoinState s = pending.get(id);
+        if (s != null && s.status == JoinState.WAITING) {
             unmatchedClicks.inc();
             output.collect(LATE_CLICKS, new StreamRecord<>(s.earlyClick, s.earlyClick.getEventTime()));
-            impressions.remove(id);
-            return;
+            pending.remove(id);
         }
-        long deadline = s.impressionTime + windowMillis;
-        boolean labeled = false;
-        if (s.status == JoinState.OPEN && time >= deadline) {
-            emit(s, 0, deadline);
-            labeled = true;
-        }
-        if (time >= deadline + retentionMillis) {
-            impressions.remove(id);
-        } else if (labeled) {
-            impressions.put(id, s);
+    }
+
+    /** Labels negative the impressions listed under {@code tick} that are still open; positives were taken out. */
+    private void labelNegatives(long tick) throws Exception {
+        for (Tuple2<String, String> listed : deadlines.drain(tick)) {
+            setCurrentKey(listed.f0);
+            JoinState s = pending.get(listed.f1);
+            if (s != null && s.status == JoinState.OPEN && s.impressionTime + windowMillis <= tick) {
+                emit(listed.f1, s, 0, s.impressionTime + windowMillis);
+            }
         }
     }
 
@@ -218,12 +252,14 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
         output.collect(LATE_CLICKS, new StreamRecord<>(click, click.getEventTime()));
     }
 
-    /** Emits the pending sample of {@code s} with its label; {@code s} keeps only what late clicks need. */
-    private void emit(JoinState s, int label, long labelTime) {
+    /** Emits the pending sample of {@code s} with its label and moves {@code id} from pending to labeled. */
+    private void emit(String id, JoinState s, int label, long labelTime) throws Exception {
         (label == 1 ? positives : negatives).inc();
         byte[] bytes = PendingSampleEncoding.labeled(s.pending, label, s.impressionTime, labelTime);
         output.collect(new StreamRecord<>(new EncodedSample((String) getCurrentKey(), s.domain, bytes), labelTime));
         s.pending = null;
         s.status = label == 1 ? JoinState.POSITIVE : JoinState.NEGATIVE;
+        pending.remove(id);
+        labeled.put(id, s);
     }
 }

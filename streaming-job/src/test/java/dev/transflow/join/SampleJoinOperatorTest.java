@@ -14,6 +14,10 @@ import dev.transflow.schemas.codec.PendingSampleEncoding;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -24,8 +28,11 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class SampleJoinOperatorTest {
 
@@ -40,12 +47,25 @@ class SampleJoinOperatorTest {
         harness.open();
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> newHarness()
+    private KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> newHarness()
             throws Exception {
-        return new KeyedTwoInputStreamOperatorTestHarness<>(
+        return newHarness(1, 1, 0);
+    }
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> newHarness(
+            int maxParallelism, int parallelism, int subtask) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
                 new SampleJoinOperator(Duration.ofMillis(WINDOW), Duration.ofMillis(RETENTION), 2,
                         Duration.ofDays(1)),
-                i -> i.userId, Click::getUserId, Types.STRING);
+                (EncodedImpression i) -> i.userId, Click::getUserId, Types.STRING, maxParallelism, parallelism,
+                subtask);
+        h.setStateBackend(stateBackend());
+        return h;
+    }
+
+    /** Heap state, the harness's default; {@link SampleJoinOperatorRocksDbTest} runs the same tests on RocksDB. */
+    StateBackend stateBackend() {
+        return new HashMapStateBackend();
     }
 
     @AfterEach
@@ -67,6 +87,13 @@ class SampleJoinOperatorTest {
 
     private void clickAt(String id, long time) throws Exception {
         harness.processElement2(new Click(id, "u1", "t" + id, EntityType.POST, time), time);
+    }
+
+    /** State entries of all keys; only the heap backend counts them. */
+    private void assertStateEntries(int expected, String why) {
+        if (stateBackend() instanceof HashMapStateBackend) {
+            assertThat(harness.numKeyedStateEntries()).as(why).isEqualTo(expected);
+        }
     }
 
     private void watermark(long time) throws Exception {
@@ -146,17 +173,18 @@ class SampleJoinOperatorTest {
     void clickWithoutImpressionIsUnmatchedAfterTheRetention() throws Exception {
         int historyEntries = 1;
         clickAt("d", 1_000);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(historyEntries + 1);
+        assertStateEntries(historyEntries + 1, "history and the waiting click");
 
         watermark(1_000 + RETENTION);
 
         assertThat(labels()).isEmpty();
         assertThat(late()).extracting(Click::getImpressionId).containsExactly("d");
-        assertThat(harness.numKeyedStateEntries()).as("only the history stays").isEqualTo(historyEntries);
+        assertStateEntries(historyEntries, "only the history stays");
     }
 
     @Test
-    void entryIsRemovedAfterTheRetentionAndDuplicatesAreSetAside() throws Exception {
+    void labeledImpressionIsRememberedForTheRetentionAndDuplicatesAreSetAside() throws Exception {
+        harness.setStateTtlProcessingTime(0);
         impressionAt("e", 1_000);
         impressionAt("e", 1_200);
         clickAt("e", 2_000);
@@ -170,15 +198,104 @@ class SampleJoinOperatorTest {
                 });
         assertThat(labels()).hasSize(1);
         assertThat(late()).hasSize(1);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
 
-        watermark(1_000 + WINDOW + RETENTION - 1);
-        assertThat(harness.numKeyedStateEntries()).as("late clicks are still recognised").isEqualTo(2);
-        watermark(1_000 + WINDOW + RETENTION);
+        harness.setStateTtlProcessingTime(RETENTION - 1);
+        impressionAt("e", 1_300);
+        assertThat(harness.getSideOutput(SampleJoinOperator.DUPLICATE_IMPRESSIONS)).as("still known").hasSize(2);
+        clickAt("e", 4_000);
+        assertThat(late()).as("still recognised as late").hasSize(2);
 
-        assertThat(harness.numKeyedStateEntries()).as("only the history stays").isEqualTo(1);
-        clickAt("e", 1_000 + WINDOW + RETENTION + 1);
-        assertThat(late()).as("unknown again: waits for an impression").hasSize(1);
+        harness.setStateTtlProcessingTime(RETENTION);
+        clickAt("e", 5_000);
+        assertThat(late()).as("forgotten: the click waits for an impression").hasSize(2);
+        watermark(5_000 + RETENTION - 1);
+        assertThat(late()).hasSize(2);
+        watermark(5_000 + RETENTION);
+        assertThat(late()).as("unmatched after waiting").hasSize(3);
+        assertThat(labels()).hasSize(1);
+    }
+
+    @Test
+    void windowsEndingInTheSameSecondShareOneTimer() throws Exception {
+        harness.processElement1(impression("u1", "k1", "c1", 1_001), 1_001);
+        harness.processElement1(impression("u2", "k2", "c1", 1_500), 1_500);
+        harness.processElement1(impression("u3", "k3", "c1", 2_000), 2_000);
+        harness.processElement1(impression("u4", "k4", "c1", 2_001), 2_001);
+        harness.processElement2(new Click("k2", "u2", "tk2", EntityType.POST, 1_600L), 1_600);
+        assertThat(harness.numEventTimeTimers()).as("seconds ending at 2000 and 3000").isEqualTo(2);
+
+        watermark(1_001 + WINDOW);
+        assertThat(labels()).extracting(LabeledSample::getImpressionId).containsExactly("k2");
+        watermark(2_000 + WINDOW - 1);
+        assertThat(labels()).hasSize(1);
+        watermark(2_000 + WINDOW);
+        assertThat(labels()).extracting(LabeledSample::getImpressionId, LabeledSample::getLabel,
+                LabeledSample::getLabelTime).containsExactly(tuple("k2", 1, 1_600L), tuple("k1", 0, 1_001 + WINDOW),
+                tuple("k3", 0, 2_000 + WINDOW));
+        assertThat(labels().get(1).getUserId()).isEqualTo("u1");
+        watermark(3_000 + WINDOW);
+        assertThat(labels()).hasSize(4);
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void pendingLabelsFollowTheirUsersWhenTheJobIsRescaled() throws Exception {
+        int maxParallelism = 16;
+        harness.close();
+        harness = newHarness(maxParallelism, 1, 0);
+        harness.open();
+        Set<String> users = new TreeSet<>();
+        for (int u = 0; u < 40; u++) {
+            users.add("user" + u);
+            harness.processElement1(impression("user" + u, "r" + u, "c1", 1_000 + u), 1_000 + u);
+        }
+        OperatorSubtaskState snapshot = harness.snapshot(1, 2_000);
+        harness.close();
+
+        Map<String, Integer> labeledBy = new java.util.HashMap<>();
+        for (int subtask = 0; subtask < 2; subtask++) {
+            harness = newHarness(maxParallelism, 2, subtask);
+            harness.initializeState(KeyedTwoInputStreamOperatorTestHarness.repartitionOperatorState(snapshot,
+                    maxParallelism, 1, 2, subtask));
+            harness.open();
+            watermark(2_000 + WINDOW);
+            KeyGroupRange range = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, 2,
+                    subtask);
+            for (LabeledSample s : labels()) {
+                assertThat(s.getLabel()).isZero();
+                assertThat(range.contains(KeyGroupRangeAssignment.assignToKeyGroup(s.getUserId(), maxParallelism)))
+                        .as("labeled where its user's state went").isTrue();
+                assertThat(labeledBy.put(s.getUserId(), subtask)).as("one label per impression").isNull();
+            }
+            harness.close();
+        }
+        assertThat(labeledBy.keySet()).isEqualTo(users);
+        assertThat(labeledBy.values()).contains(0, 1);
+        harness = newHarness();
+        harness.open();
+    }
+
+    @Test
+    void tickKeysBelongToTheirKeyGroups() {
+        KeyGroupRange range = KeyGroupRange.of(40, 79);
+        String[] keys = LabelDeadlines.tickKeys(128, range);
+        assertThat(keys).hasSize(40).doesNotHaveDuplicates();
+        for (int g = 40; g <= 79; g++) {
+            assertThat(KeyGroupRangeAssignment.assignToKeyGroup(keys[g - 40], 128)).isEqualTo(g);
+        }
+        assertThat(LabelDeadlines.tickKeys(128, KeyGroupRange.of(60, 60))[0]).as("independent of the range")
+                .isEqualTo(keys[20]);
+    }
+
+    @Test
+    void clickAfterTheWindowButBeforeTheWatermarkIsLateAndTheLabelNegative() throws Exception {
+        impressionAt("h", 1_000);
+        clickAt("h", 1_000 + WINDOW + 1);
+        watermark(1_000 + WINDOW);
+
+        assertThat(labels()).singleElement().satisfies(s -> assertThat(s.getLabel()).isZero());
+        assertThat(late()).hasSize(1);
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     @Test
