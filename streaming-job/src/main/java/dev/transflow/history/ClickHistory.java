@@ -5,51 +5,46 @@ import dev.transflow.schemas.ClickedItem;
 import dev.transflow.schemas.EntityType;
 
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
  * User behaviour sequences in keyed state (keyed by user): the last {@code length} clicked items per entity type.
  * A sample gets the clicks of its user that happened before its impression time, newest first: never a later
  * click, even one that was processed earlier. Sequences of a user idle for {@code ttl} expire.
+ *
+ * <p>Both sequences are one state value ({@link UserClicks}), so that an impression costs one state read.
  */
 public final class ClickHistory {
 
-    private static final Comparator<ClickedItem> NEWEST_FIRST =
-            Comparator.comparingLong(ClickedItem::getClickTime).reversed();
-
     private final int length;
-    private final ListState<ClickedItem> products;
-    private final ListState<ClickedItem> posts;
+    private final ValueState<UserClicks> clicks;
 
-    private ClickHistory(int length, ListState<ClickedItem> products, ListState<ClickedItem> posts) {
+    private ClickHistory(int length, ValueState<UserClicks> clicks) {
         this.length = length;
-        this.products = products;
-        this.posts = posts;
+        this.clicks = clicks;
     }
 
     /** Registers the history's state with the keyed operator of {@code context}; {@code length} is at least 1. */
     public static ClickHistory open(RuntimeContext context, int length, Duration ttl) {
-        StateTtlConfig expiry = StateTtlConfig.newBuilder(ttl).build();
-        ListStateDescriptor<ClickedItem> productDescriptor = new ListStateDescriptor<>("clicked-products",
-                TypeInformation.of(ClickedItem.class));
-        productDescriptor.enableTimeToLive(expiry);
-        ListStateDescriptor<ClickedItem> postDescriptor = new ListStateDescriptor<>("clicked-posts",
-                TypeInformation.of(ClickedItem.class));
-        postDescriptor.enableTimeToLive(expiry);
-        return new ClickHistory(length, context.getListState(productDescriptor), context.getListState(postDescriptor));
+        ValueStateDescriptor<UserClicks> descriptor = new ValueStateDescriptor<>("clicks",
+                UserClicks.Serializer.INSTANCE);
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl).build());
+        return new ClickHistory(length, context.getState(descriptor));
     }
 
     /** The current user's clicks before {@code time}, newest first: products, then posts. */
     public Sequences asOf(long time) throws Exception {
-        return new Sequences(before(products.get(), time), before(posts.get(), time));
+        UserClicks user = clicks.value();
+        if (user == null) {
+            return new Sequences(List.of(), List.of());
+        }
+        return new Sequences(before(user.products, time), before(user.posts, time));
     }
 
     /** Clicked products and posts, each newest first. */
@@ -61,50 +56,54 @@ public final class ClickHistory {
      * @param category the category of the impression it came from, or null when that impression is not known yet
      */
     public void record(Click click, String category) throws Exception {
-        ListState<ClickedItem> state = of(click.getEntityType());
-        List<ClickedItem> items = new ArrayList<>(2 * length + 1);
-        for (ClickedItem item : state.get()) {
-            items.add(item);
+        UserClicks user = clicks.value();
+        if (user == null) {
+            user = new UserClicks(new ArrayList<>(), new ArrayList<>());
         }
-        items.add(new ClickedItem(click.getItemId(), category, click.getEventTime()));
-        items.sort(NEWEST_FIRST);
+        List<ClickedItem> items = of(user, click.getEntityType());
+        long time = click.getEventTime();
+        int at = 0;
+        while (at < items.size() && items.get(at).getClickTime() >= time) {
+            at++;
+        }
+        items.add(at, new ClickedItem(click.getItemId(), category, time));
         // One spare per slot, so that a click arriving late in event time still finds its predecessors.
-        state.update(items.size() > 2 * length ? items.subList(0, 2 * length) : items);
+        while (items.size() > 2 * length) {
+            items.remove(items.size() - 1);
+        }
+        clicks.update(user);
     }
 
     /** Sets the category of a click that was recorded before its impression arrived. */
     public void completeCategory(Click click, String category) throws Exception {
-        if (category == null) {
+        UserClicks user = clicks.value();
+        if (category == null || user == null) {
             return;
         }
-        ListState<ClickedItem> state = of(click.getEntityType());
-        List<ClickedItem> items = new ArrayList<>(2 * length);
-        boolean found = false;
-        for (ClickedItem item : state.get()) {
-            if (!found && item.getCategory() == null && item.getClickTime() == click.getEventTime()
+        for (ClickedItem item : of(user, click.getEntityType())) {
+            if (item.getCategory() == null && item.getClickTime() == click.getEventTime()
                     && item.getItemId().equals(click.getItemId())) {
                 item.setCategory(category);
-                found = true;
+                clicks.update(user);
+                return;
             }
-            items.add(item);
-        }
-        if (found) {
-            state.update(items);
         }
     }
 
-    private ListState<ClickedItem> of(EntityType type) {
-        return type == EntityType.PRODUCT ? products : posts;
+    private static List<ClickedItem> of(UserClicks user, EntityType type) {
+        return type == EntityType.PRODUCT ? user.products : user.posts;
     }
 
-    private List<ClickedItem> before(Iterable<ClickedItem> clicks, long time) {
-        List<ClickedItem> out = new ArrayList<>(length);
-        for (ClickedItem item : clicks) {
+    private List<ClickedItem> before(List<ClickedItem> newestFirst, long time) {
+        List<ClickedItem> out = new ArrayList<>(Math.min(length, newestFirst.size()));
+        for (ClickedItem item : newestFirst) {
+            if (out.size() == length) {
+                break;
+            }
             if (item.getClickTime() < time) {
                 out.add(item);
             }
         }
-        out.sort(NEWEST_FIRST);
-        return out.size() > length ? new ArrayList<>(out.subList(0, length)) : out;
+        return out;
     }
 }

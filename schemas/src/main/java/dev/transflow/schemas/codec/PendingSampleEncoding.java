@@ -7,7 +7,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryData;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,10 +37,10 @@ public final class PendingSampleEncoding implements Serializable {
 
     static {
         checkLayout(LabeledSample.getClassSchema());
+        checkItemLayout(ClickedItem.getClassSchema());
     }
 
     private final EventCodec<LabeledSample> codec = EventCodec.of(LabeledSample.class);
-    private transient SpecificDatumWriter<ClickedItem> itemWriter;
     private transient ByteArrayOutputStream buffer;
     private transient BinaryEncoder encoder;
 
@@ -62,8 +61,7 @@ public final class PendingSampleEncoding implements Serializable {
 
     /** The impression part followed by the click sequences: everything but the label fields. */
     public byte[] withHistory(byte[] impression, List<ClickedItem> products, List<ClickedItem> posts) {
-        if (itemWriter == null) {
-            itemWriter = new SpecificDatumWriter<>(ClickedItem.getClassSchema());
+        if (buffer == null) {
             buffer = new ByteArrayOutputStream(512);
         }
         buffer.reset();
@@ -84,9 +82,34 @@ public final class PendingSampleEncoding implements Serializable {
         encoder.setItemCount(items.size());
         for (ClickedItem item : items) {
             encoder.startItem();
-            itemWriter.write(item, encoder);
+            // Field by field: Avro's generic writer looks each field up by reflection, for every item of every sample.
+            encoder.writeString(item.getItemId());
+            if (item.getCategory() == null) {
+                encoder.writeIndex(0);
+                encoder.writeNull();
+            } else {
+                encoder.writeIndex(1);
+                encoder.writeString(item.getCategory());
+            }
+            encoder.writeLong(item.getClickTime());
         }
         encoder.writeArrayEnd();
+    }
+
+    /** {@link #writeArray} writes items field by field: refuse a ClickedItem schema it does not know. */
+    static void checkItemLayout(Schema schema) {
+        List<Schema.Field> fields = schema.getFields();
+        boolean known = fields.size() == 3
+                && fields.get(0).name().equals("itemId") && fields.get(0).schema().getType() == Schema.Type.STRING
+                && fields.get(1).name().equals("category")
+                && fields.get(1).schema().getType() == Schema.Type.UNION
+                && fields.get(1).schema().getTypes().stream().map(Schema::getType).toList()
+                        .equals(List.of(Schema.Type.NULL, Schema.Type.STRING))
+                && fields.get(2).name().equals("clickTime") && fields.get(2).schema().getType() == Schema.Type.LONG;
+        if (!known) {
+            throw new IllegalStateException(schema.getFullName() + " changed: PendingSampleEncoding.writeArray "
+                    + "writes (itemId: string, category: [null, string], clickTime: long); update it with the schema");
+        }
     }
 
     /** The single-object encoding of the labeled sample whose {@link #withHistory} bytes are {@code pending}. */

@@ -69,4 +69,18 @@ class PendingSampleEncodingTest {
                 .isInstanceOf(IllegalStateException.class);
         PendingSampleEncoding.checkLayout(LabeledSample.getClassSchema());
     }
+
+    @Test
+    void aClickedItemSchemaTheItemWriterDoesNotKnowIsRefused() {
+        PendingSampleEncoding.checkItemLayout(ClickedItem.getClassSchema());
+        Schema extended = SchemaBuilder.record("ClickedItem").fields()
+                .requiredString("itemId").optionalString("category").requiredLong("clickTime")
+                .optionalString("added").endRecord();
+        assertThatThrownBy(() -> PendingSampleEncoding.checkItemLayout(extended))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("update it with the schema");
+        Schema required = SchemaBuilder.record("ClickedItem").fields()
+                .requiredString("itemId").requiredString("category").requiredLong("clickTime").endRecord();
+        assertThatThrownBy(() -> PendingSampleEncoding.checkItemLayout(required))
+                .isInstanceOf(IllegalStateException.class);
+    }
 }
