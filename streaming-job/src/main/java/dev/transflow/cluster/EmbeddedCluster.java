@@ -39,6 +39,8 @@ public final class EmbeddedCluster implements AutoCloseable {
         }
         c.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
         if (!c.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) {
+            // RocksDB's block cache and write buffers come from it; a local cluster's default is 128 MB for all
+            // slots together.
             c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
         }
         if (!c.contains(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL)) {
