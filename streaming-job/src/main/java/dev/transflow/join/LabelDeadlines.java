@@ -1,5 +1,6 @@
 package dev.transflow.join;
 
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
@@ -58,12 +59,14 @@ final class LabelDeadlines {
     /**
      * @param lists the state of the lists: key, tick as namespace; created by the operator with {@link #descriptor()}
      * @param timers the timer service whose timers call {@link #drain} with their timestamp
+     * @param task the operator's subtask, whose key groups the lists cover
      */
     @SuppressWarnings("unchecked")
-    static LabelDeadlines of(Keys keys, Object lists, InternalTimerService<VoidNamespace> timers,
-            int maxParallelism, KeyGroupRange range) {
+    static LabelDeadlines of(Keys keys, Object lists, InternalTimerService<VoidNamespace> timers, TaskInfo task) {
+        int maxParallelism = task.getMaxNumberOfParallelSubtasks();
         return new LabelDeadlines(keys, (InternalListState<String, Long, Tuple2<String, String>>) lists, timers,
-                maxParallelism, range);
+                maxParallelism, KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism,
+                        task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask()));
     }
 
     /** The state of the lists, namespaced by tick ({@link LongSerializer}). */

@@ -7,7 +7,6 @@ import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.codec.PendingSampleEncoding;
 import dev.transflow.topic.Topic;
 
-import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -16,7 +15,6 @@ import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -45,9 +43,11 @@ import java.util.Locale;
  * {@code pending} and is listed under the second its window ends in ({@link LabelDeadlines}), whose timer emits the
  * negatives. Once labeled it moves to {@code labeled}, a tombstone that state TTL removes {@code retention} later
  * (processing time), so that late clicks and reused ids are still recognised. No timer is registered per impression:
- * timers cost more than state reads. A click that waits for its impression has a timer of its own. Impressions arrive encoded ({@link EncodedImpression}); the join appends the history and, once known, the
- * label to their bytes ({@link PendingSampleEncoding}) and emits {@link EncodedSample}s, so no sample is decoded or
- * encoded twice.
+ * timers cost more than state reads. A click that waits for its impression has a timer of its own.
+ *
+ * <p>Impressions arrive encoded ({@link EncodedImpression}); the join appends the history and, once known, the label
+ * to their bytes ({@link PendingSampleEncoding}) and emits {@link EncodedSample}s, so no sample is decoded or encoded
+ * twice.
  */
 public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSample>
         implements TwoInputStreamOperator<EncodedImpression, Click, EncodedSample>, Triggerable<String, String> {
@@ -116,23 +116,10 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
         tombstones.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(retentionMillis)).build());
         labeled = getRuntimeContext().getMapState(tombstones);
         timers = getInternalTimerService("early-click-timers", StringSerializer.INSTANCE, this);
-        TaskInfo task = getRuntimeContext().getTaskInfo();
-        int maxParallelism = task.getMaxNumberOfParallelSubtasks();
-        deadlines = LabelDeadlines.of(key -> setCurrentKey(key),
+        deadlines = LabelDeadlines.of(this::setCurrentKey,
                 getOrCreateKeyedState(LongSerializer.INSTANCE, LabelDeadlines.descriptor()),
-                getInternalTimerService("label-ticks", VoidNamespaceSerializer.INSTANCE, new Triggerable<String, VoidNamespace>() {
-                    @Override
-                    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-                        labelNegatives(timer.getTimestamp());
-                    }
-
-                    @Override
-                    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {
-                        throw new IllegalStateException("The sample join registers no processing-time timers");
-                    }
-                }),
-                maxParallelism, KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism,
-                        task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask()));
+                getInternalTimerService("label-ticks", VoidNamespaceSerializer.INSTANCE, new Ticks()),
+                getRuntimeContext().getTaskInfo());
         var metrics = getMetricGroup();
         positives = metrics.counter("positives");
         negatives = metrics.counter("negatives");
@@ -146,7 +133,8 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
         EncodedImpression impression = record.getValue();
         String id = impression.impressionId;
         JoinState s = pending.get(id);
-        JoinState seen = s != null && s.status == JoinState.OPEN ? s : s == null ? labeled.get(id) : null;
+        // Seen before: open, or labeled. A pending entry that is not open is a click waiting for this impression.
+        JoinState seen = s == null ? labeled.get(id) : s.status == JoinState.OPEN ? s : null;
         if (seen != null) {
             duplicateImpressions.inc();
             output.collect(DUPLICATE_IMPRESSIONS, new StreamRecord<>(duplicate(impression, seen.impressionTime),
@@ -216,14 +204,25 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
         }
     }
 
-    /** Labels negative the impressions listed under {@code tick} that are still open; positives were taken out. */
-    private void labelNegatives(long tick) throws Exception {
-        for (Tuple2<String, String> listed : deadlines.drain(tick)) {
-            setCurrentKey(listed.f0);
-            JoinState s = pending.get(listed.f1);
-            if (s != null && s.status == JoinState.OPEN && s.impressionTime + windowMillis <= tick) {
-                emit(listed.f1, s, 0, s.impressionTime + windowMillis);
+    /** The timers of {@link LabelDeadlines}: each labels negative its tick's impressions that are still open. */
+    private final class Ticks implements Triggerable<String, VoidNamespace> {
+        @Override
+        public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+            long tick = timer.getTimestamp();
+            for (Tuple2<String, String> listed : deadlines.drain(tick)) {
+                setCurrentKey(listed.f0);
+                JoinState s = pending.get(listed.f1);
+                long deadline = s == null ? Long.MAX_VALUE : s.impressionTime + windowMillis;
+                // Positives left pending when they were labeled; their list entries are skipped.
+                if (s != null && s.status == JoinState.OPEN && deadline <= tick) {
+                    emit(listed.f1, s, 0, deadline);
+                }
             }
+        }
+
+        @Override
+        public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {
+            throw new IllegalStateException("The sample join registers no processing-time timers");
         }
     }
 
