@@ -27,10 +27,11 @@ import java.util.concurrent.Callable;
 /** {@code transflow simulate}: a seeded multi-entity world with known click behaviour, to files or Kafka. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = {"Generate product (source) and post (target) impressions and clicks of a simulated world "
-                + "whose click probabilities are known, and print the oracle AUC per domain.",
+                + "whose click probabilities are known, and print the oracle AUC and GAUC per domain.",
                 "Same --world, --seed and options: byte-identical output."},
         footer = {"", "Worlds: default (stationary), recurring-drift (interest phases that recur), harmful-source "
-                + "(some product categories contradict post interests).",
+                + "(some product categories contradict post interests), cross-domain (related but different "
+                + "entities: transfer must be selective).",
                 "World parameters: 'transflow simulate --list-options', set with --set key=value."})
 final class SimulateCommand implements Callable<Integer> {
 
@@ -38,7 +39,7 @@ final class SimulateCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--world", paramLabel = "NAME", defaultValue = "default",
-            description = "default, recurring-drift or harmful-source (default: ${DEFAULT-VALUE}).")
+            description = "default, recurring-drift, harmful-source or cross-domain (default: ${DEFAULT-VALUE}).")
     String world;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")

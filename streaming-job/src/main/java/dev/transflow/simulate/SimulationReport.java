@@ -1,17 +1,22 @@
 package dev.transflow.simulate;
 
-import dev.transflow.model.metric.Auc;
+import dev.transflow.model.metric.PredictionMetrics;
 import dev.transflow.schemas.EntityType;
 
-import java.util.Arrays;
 import java.util.Locale;
 
-/** What a simulation produced, per domain, with the oracle AUC: the best AUC any model can reach on it. */
+/**
+ * What a simulation produced, per domain, with the oracle AUC and GAUC: the true click probabilities scored
+ * against the drawn clicks, the best any model can expect to reach on the same impressions.
+ */
 public final class SimulationReport {
 
-    /** Counts of one domain. */
+    /**
+     * Counts of one domain. {@code oracleGauc} is MKT's eq. 14 over the oracle's predictions: the per-user AUC,
+     * weighted by the user's impressions, over users with both a click and a non-click.
+     */
     public record DomainStats(EntityType entityType, long impressions, long clicks, long lateClicks,
-            double oracleAuc, int oracleSamples) {
+            double oracleAuc, double oracleGauc, int oracleSamples) {
         public double ctr() {
             return impressions == 0 ? Double.NaN : (double) clicks / impressions;
         }
@@ -62,10 +67,11 @@ public final class SimulationReport {
         StringBuilder out = new StringBuilder();
         for (DomainStats d : new DomainStats[] {source, target}) {
             out.append(String.format(Locale.ROOT,
-                    "%-6s (%s): impressions=%d clicks=%d ctr=%.4f late_clicks=%d oracle_auc=%.4f%n",
+                    "%-6s (%s): impressions=%d clicks=%d ctr=%.4f late_clicks=%d oracle_auc=%.4f "
+                            + "oracle_gauc=%.4f%n",
                     d.entityType == EntityType.PRODUCT ? "source" : "target",
                     d.entityType == EntityType.PRODUCT ? "products" : "posts",
-                    d.impressions, d.clicks, d.ctr(), d.lateClicks, d.oracleAuc));
+                    d.impressions, d.clicks, d.ctr(), d.lateClicks, d.oracleAuc, d.oracleGauc));
         }
         out.append(String.format(Locale.ROOT, "users: %d at start, %d arrived cold; %d events in %.2f s (%.0f events/s)",
                 initialUsers, coldUsers(), events(), elapsedSeconds(), eventsPerSecond()));
@@ -89,7 +95,7 @@ public final class SimulationReport {
                     d.lateClicks++;
                 }
             }
-            d.record(imp.probability, imp.clicked);
+            d.record(imp.probability, imp.clicked, imp.user);
         }
 
         SimulationReport build(int finalUsers, long elapsedNanos) {
@@ -103,31 +109,22 @@ public final class SimulationReport {
         long impressions;
         long clicks;
         long lateClicks;
-        double[] probabilities = new double[1024];
-        byte[] labels = new byte[1024];
-        int samples;
+        /** The oracle's predictions: the model library's metric code, as for every trained model. */
+        final PredictionMetrics oracle = new PredictionMetrics();
 
         Domain(EntityType type) {
             this.type = type;
         }
 
-        void record(double probability, boolean clicked) {
-            if (samples == Simulator.ORACLE_SAMPLE_LIMIT) {
-                return;
+        void record(double probability, boolean clicked, int user) {
+            if (oracle.count() < Simulator.ORACLE_SAMPLE_LIMIT) {
+                oracle.add(probability, clicked ? 1 : 0, user);
             }
-            if (samples == probabilities.length) {
-                int capacity = Math.min(Simulator.ORACLE_SAMPLE_LIMIT, samples * 2);
-                probabilities = Arrays.copyOf(probabilities, capacity);
-                labels = Arrays.copyOf(labels, capacity);
-            }
-            probabilities[samples] = probability;
-            labels[samples] = (byte) (clicked ? 1 : 0);
-            samples++;
         }
 
         DomainStats stats() {
-            return new DomainStats(type, impressions, clicks, lateClicks, Auc.of(probabilities, labels, samples),
-                    samples);
+            return new DomainStats(type, impressions, clicks, lateClicks, oracle.auc(), oracle.gauc(),
+                    oracle.count());
         }
     }
 }

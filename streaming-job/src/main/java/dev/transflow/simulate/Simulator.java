@@ -10,12 +10,17 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Generates impressions and clicks of a {@link World}, deterministically from a seed: the same configuration and
- * seed give the same events, byte for byte, on every run.
+ * seed give the same events, byte for byte, on every run. An impression picks its entity type (by the global
+ * source share), then its user; in a world whose users have their own product share, it picks the user first,
+ * then the entity type by that user's share.
  */
 public final class Simulator {
 
-    /** How many impressions per domain the oracle AUC is computed over, at most. */
-    static final int ORACLE_SAMPLE_LIMIT = 5_000_000;
+    /**
+     * How many impressions per domain the oracle AUC and GAUC are computed over, at most: a power of two, so the
+     * metric's doubling buffers stop at this size (13 bytes per impression).
+     */
+    static final int ORACLE_SAMPLE_LIMIT = 1 << 22;
     private static final int CALIBRATION_SAMPLES = 40_000;
     private static final double CATEGORY_CHOICE = 0.6;
     private static final int RECENT_USERS = 2_000;
@@ -62,7 +67,7 @@ public final class Simulator {
         userActivity = new AliasTable(activity);
         productPopularity = new AliasTable(world.products.popularity);
         postPopularity = new AliasTable(world.posts.popularity);
-        softmax = new double[world.categories];
+        softmax = new double[world.allCategories];
         clock = world.startTime;
         calibrate(EntityType.PRODUCT, config.get(SimulatorOptions.SOURCE_CTR), new SplittableRandom(seed + 1));
         calibrate(EntityType.POST, config.get(SimulatorOptions.TARGET_CTR), new SplittableRandom(seed + 2));
@@ -98,8 +103,13 @@ public final class Simulator {
         clock += -meanGapMillis * Math.log(1.0 - rng.nextDouble());
         imp.sequence = sequence++;
         imp.time = (long) clock;
-        imp.entityType = rng.nextDouble() < sourceShare ? EntityType.PRODUCT : EntityType.POST;
-        imp.user = pickUser(rng);
+        if (world.userShares) {
+            imp.user = pickUser(rng);
+            imp.entityType = rng.nextDouble() < world.sourceShare(imp.user) ? EntityType.PRODUCT : EntityType.POST;
+        } else {
+            imp.entityType = rng.nextDouble() < sourceShare ? EntityType.PRODUCT : EntityType.POST;
+            imp.user = pickUser(rng);
+        }
         int phase = world.phase(imp.time);
         imp.item = pickItem(rng, imp.entityType, imp.user, phase);
         imp.position = rng.nextInt(World.POSITIONS);
@@ -128,17 +138,17 @@ public final class Simulator {
         if (r.nextDouble() < CATEGORY_CHOICE) {
             // The feed shows categories the user likes: sample one by softmax of affinity.
             double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < world.categories; k++) {
-                softmax[k] = 2.0 * world.categoryAffinity(user, k, phase);
+            for (int k = 0; k < world.allCategories; k++) {
+                softmax[k] = 2.0 * world.categoryAffinity(type, user, k, phase);
                 max = Math.max(max, softmax[k]);
             }
             double total = 0;
-            for (int k = 0; k < world.categories; k++) {
+            for (int k = 0; k < world.allCategories; k++) {
                 softmax[k] = catalogue.byCategory[k].length == 0 ? 0 : Math.exp(softmax[k] - max);
                 total += softmax[k];
             }
             double x = r.nextDouble() * total;
-            for (int k = 0; k < world.categories; k++) {
+            for (int k = 0; k < world.allCategories; k++) {
                 x -= softmax[k];
                 if (x < 0 && softmax[k] > 0) {
                     int[] items = catalogue.byCategory[k];
@@ -166,7 +176,7 @@ public final class Simulator {
         int[] items = new int[CALIBRATION_SAMPLES];
         int[] positions = new int[CALIBRATION_SAMPLES];
         for (int i = 0; i < CALIBRATION_SAMPLES; i++) {
-            users[i] = userActivity.sample(r);
+            users[i] = calibrationUser(type, r);
             items[i] = pickItem(r, type, users[i], 0);
             positions[i] = r.nextInt(World.POSITIONS);
         }
@@ -186,6 +196,20 @@ public final class Simulator {
             }
         }
         world.setBase(type, (lo + hi) / 2);
+    }
+
+    /** A user as often as {@code type}'s impressions show one: by activity, times the user's share of the type. */
+    private int calibrationUser(EntityType type, SplittableRandom r) {
+        if (!world.userShares) {
+            return userActivity.sample(r);
+        }
+        while (true) {
+            int u = userActivity.sample(r);
+            double share = world.sourceShare(u);
+            if (r.nextDouble() < (type == EntityType.PRODUCT ? share : 1.0 - share)) {
+                return u;
+            }
+        }
     }
 
     private static double probability(double value, String key) {

@@ -97,6 +97,96 @@ public final class SimulatorOptions {
             .withDescription("Fraction of categories whose product clicks contradict the post clicks "
                     + "(the interest term changes sign): transferring them hurts the target.");
 
+    // The cross-domain structure (world "cross-domain"). Every default reproduces the other worlds exactly.
+
+    public static final ConfigOption<Double> INTEREST_CORRELATION = ConfigOptions
+            .key("simulator.interest-correlation").doubleType().defaultValue(1.0)
+            .withDescription("Correlation rho between a user's post (target) and product (source) interests: "
+                    + "z_t = rho * z_s + sqrt(1 - rho^2) * z', with z' built like z_s from the profile plus noise "
+                    + "(1 = one shared interest vector). In [-1, 1].");
+
+    static double interestCorrelation(Configuration config) {
+        return within(config, INTEREST_CORRELATION, -1.0, 1.0);
+    }
+
+    public static final ConfigOption<Double> INDIVIDUAL_INTEREST_VARIANCE = ConfigOptions
+            .key("simulator.individual-interest-variance").doubleType().defaultValue(0.64)
+            .withDescription("Variance of a user's individual interest noise relative to the age part's (age 1, "
+                    + "gender 1, city 0.25): the default lets the profile explain 78% of interest variance; larger "
+                    + "values make a user's own history matter more. In [0, 100].");
+
+    static double individualInterestVariance(Configuration config) {
+        return within(config, INDIVIDUAL_INTEREST_VARIANCE, 0.0, 100.0);
+    }
+
+    public static final ConfigOption<Integer> POST_ONLY_CATEGORIES = ConfigOptions
+            .key("simulator.post-only-categories").intType().defaultValue(0)
+            .withDescription("Categories beyond simulator.categories that only posts have: no product teaches "
+                    + "them. Each post moves to one with probability n / (categories + n). In [0, 1000].");
+
+    static int postOnlyCategories(Configuration config) {
+        int value = config.get(POST_ONLY_CATEGORIES);
+        if (value < 0 || value > 1000) {
+            throw new IllegalArgumentException(POST_ONLY_CATEGORIES.key() + " must be in [0, 1000], got " + value);
+        }
+        return value;
+    }
+
+    public static final ConfigOption<Double> SPECIFIC_MODULATION = ConfigOptions
+            .key("simulator.specific-modulation").doubleType().defaultValue(0.0)
+            .withDescription("How strongly entity-specific features scale the interest term instead of only adding "
+                    + "to the logit: factor 1 + s * (m - 1) with m by media type for posts (image 1, video 1.3, "
+                    + "text 0.6) and by condition for products (new 1.15, like-new 1, used 0.7). In [0, 1].");
+
+    static double specificModulation(Configuration config) {
+        return within(config, SPECIFIC_MODULATION, 0.0, 1.0);
+    }
+
+    public static final ConfigOption<Boolean> NOISE_SPECIFIC_FIELDS = ConfigOptions
+            .key("simulator.noise-specific-fields").booleanType().defaultValue(false)
+            .withDescription("Make brand (products) and content style (posts) pure noise: their values are drawn as "
+                    + "before, independently of everything, but no longer change the click probability.");
+
+    public static final ConfigOption<Double> SOURCE_POSITION_EFFECT = ConfigOptions
+            .key("simulator.source-position-effect").doubleType().defaultValue(-0.08)
+            .withDescription("Logit change per feed position (0 = top) of product impressions. In [-2, 2].");
+
+    static double sourcePositionEffect(Configuration config) {
+        return within(config, SOURCE_POSITION_EFFECT, -2.0, 2.0);
+    }
+
+    public static final ConfigOption<Double> TARGET_POSITION_EFFECT = ConfigOptions
+            .key("simulator.target-position-effect").doubleType().defaultValue(-0.08)
+            .withDescription("Logit change per feed position (0 = top) of post impressions. In [-2, 2].");
+
+    static double targetPositionEffect(Configuration config) {
+        return within(config, TARGET_POSITION_EFFECT, -2.0, 2.0);
+    }
+
+    public static final ConfigOption<Double> DOMAIN_SHARE_SPREAD = ConfigOptions
+            .key("simulator.domain-share-spread").doubleType().defaultValue(0.0)
+            .withDescription("How much users differ in the fraction of their impressions that are products: each "
+                    + "user's share is Beta-distributed with mean simulator.source-share and variance spread * m * "
+                    + "(1 - m); 0 = every user has the same share, near 1 = users see almost only one entity type "
+                    + "(product-rich users that are cold in posts). In [0, 1).");
+
+    static double domainShareSpread(Configuration config) {
+        double value = config.get(DOMAIN_SHARE_SPREAD);
+        if (!(value >= 0 && value < 1)) {
+            throw new IllegalArgumentException(DOMAIN_SHARE_SPREAD.key() + " must be in [0, 1), got " + value);
+        }
+        return value;
+    }
+
+    private static double within(Configuration config, ConfigOption<Double> option, double min, double max) {
+        double value = config.get(option);
+        if (!(value >= min && value <= max)) {
+            throw new IllegalArgumentException(option.key() + " must be in [" + min + ", " + max + "], got "
+                    + value);
+        }
+        return value;
+    }
+
     /** Every option of this class, for help output. */
     public static List<ConfigOption<?>> all() {
         List<ConfigOption<?>> options = new ArrayList<>();
