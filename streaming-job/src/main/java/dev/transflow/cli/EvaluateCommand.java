@@ -8,6 +8,7 @@ import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.GenericCsvReader;
 import dev.transflow.model.feature.InteractionRow;
 import dev.transflow.model.train.ModelConfig;
+import dev.transflow.model.train.Optimizer;
 import dev.transflow.replay.TenrecReader;
 
 import picocli.CommandLine;
@@ -34,7 +35,10 @@ import java.util.concurrent.Callable;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Train each model on the first part of the logs in time and report target-domain AUC, GAUC "
                 + "and log-loss on the rest (mean ± std over seeds).",
-                "Models: " + "mlp, shared-bottom, mmoe, finetune, mkt, mkt-no-hfa, mkt-no-pdl, mkt-no-tem."})
+                "Models: lr, mlp, deepfm, din, shared-bottom, mmoe, finetune, mkt, mkt-no-hfa, mkt-no-pdl, "
+                        + "mkt-no-tem.",
+                "Each training stage holds out the last --validation-fraction of its rows in time and runs epochs "
+                        + "until the validation AUC stops improving (--patience), keeping its best epoch."})
 final class EvaluateCommand implements Callable<Integer> {
 
     @Spec
@@ -51,7 +55,8 @@ final class EvaluateCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--models", paramLabel = "LIST", split = ",",
-            description = "Comma-separated models (default: mlp,shared-bottom,mmoe,finetune,mkt,mkt-no-hfa,mkt-no-pdl).")
+            description = "Comma-separated models (default: lr,mlp,deepfm,din,shared-bottom,mmoe,finetune,mkt,"
+                    + "mkt-no-hfa,mkt-no-pdl).")
     List<String> models = new ArrayList<>(Models.DEFAULT);
 
     @Option(names = "--seeds", paramLabel = "N", defaultValue = "1", description = "Seeds 1..N per model (default: ${DEFAULT-VALUE}).")
@@ -65,20 +70,50 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Feature schema (JSON); default: inferred from the CSV headers.")
     Path schemaFile;
 
-    @Option(names = "--report", paramLabel = "DIR", description = "Write results.csv, results.md and results.png.")
+    @Option(names = "--report", paramLabel = "DIR", description = "Write results.csv, pairs.csv (paired differences), results.md and results.png.")
     Path report;
 
     @Option(names = "--predictions-out", paramLabel = "DIR",
             description = "Write <model>-seed<k>.csv (user_id,label,score) for the target test rows.")
     Path predictionsOut;
 
-    @Option(names = "--target-epochs", paramLabel = "N", defaultValue = "1",
-            description = "Passes over the target training rows (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--target-epochs", paramLabel = "N", defaultValue = "10",
+            description = "Most epochs of a stage on target rows only (default: ${DEFAULT-VALUE}).")
     int targetEpochs;
 
-    @Option(names = "--joint-epochs", paramLabel = "N", defaultValue = "1",
-            description = "Passes over the source rows in joint training and pre-training (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--joint-epochs", paramLabel = "N", defaultValue = "10",
+            description = "Most epochs of a stage with source rows: joint training, MEM and Finetune's "
+                    + "pre-training (default: ${DEFAULT-VALUE}).")
     int jointEpochs;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "2",
+            description = "Epochs without a better validation AUC before a stage stops (default: ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--validation-fraction", paramLabel = "FRACTION", defaultValue = "0.1",
+            description = "Last part (in time) of each stage's training rows held out to pick its epoch; 0 trains "
+                    + "exactly the maximum epochs on every row (default: ${DEFAULT-VALUE}).")
+    double validationFraction;
+
+    @Option(names = "--learning-rate", paramLabel = "RATE", defaultValue = "0.001",
+            description = "Adam learning rate of dense weights (default: ${DEFAULT-VALUE}).")
+    float learningRate;
+
+    @Option(names = "--embedding-learning-rate", paramLabel = "RATE", defaultValue = "0.05",
+            description = "AdaGrad learning rate of embedding rows (default: ${DEFAULT-VALUE}).")
+    float embeddingLearningRate;
+
+    @Option(names = "--embedding-l2", paramLabel = "WEIGHT", defaultValue = "1e-5",
+            description = "L2 weight on the embedding rows a batch reads (default: ${DEFAULT-VALUE}).")
+    float embeddingL2;
+
+    @Option(names = "--dense-l2", paramLabel = "WEIGHT", defaultValue = "0",
+            description = "L2 weight on dense weight matrices (default: ${DEFAULT-VALUE}).")
+    float denseL2;
+
+    @Option(names = "--dropout", paramLabel = "RATE", defaultValue = "0",
+            description = "Dropout rate of hidden layers while training (default: ${DEFAULT-VALUE}).")
+    float dropout;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "512", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -118,8 +153,19 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         FeatureSchema schema = schemaFile != null ? FeatureSchema.load(schemaFile)
                 : FeatureSchema.infer(sourceRows.get(0).layout(), targetRows.get(0).layout(), 1 << 18, 10_000);
-        ModelConfig config = ModelConfig.defaults().withEpochs(jointEpochs, targetEpochs).withBatchSize(batchSize)
-                .withThreads(threads);
+        ModelConfig defaults = ModelConfig.defaults();
+        ModelConfig config;
+        try {
+            config = defaults.with().maxJointEpochs(jointEpochs).maxTargetEpochs(targetEpochs).patience(patience)
+                    .validationFraction(validationFraction).embeddingL2(embeddingL2).denseL2(denseL2).dropout(dropout)
+                    .batchSize(batchSize).threads(threads)
+                    .optimizer(new Optimizer.Settings(learningRate, embeddingLearningRate, defaults.optimizer().beta1(),
+                            defaults.optimizer().beta2(), defaults.optimizer().epsilon(),
+                            defaults.optimizer().initialAccumulator()))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         OfflineEvaluation evaluation = new OfflineEvaluation(schema, config);
         List<OfflineEvaluation.Result> results = evaluation.run(sourceRows, targetRows, models, seeds, split,
                 line -> {
@@ -127,7 +173,14 @@ final class EvaluateCommand implements Callable<Integer> {
                     err.flush();
                 }, predictionsOut == null ? null : this::writePredictions);
         EvaluationReport summary = new EvaluationReport(results);
+        List<EvaluationReport.StageLog> stages = new ArrayList<>();
+        for (OfflineEvaluation.Training t : evaluation.training()) {
+            t.stages().forEach(st -> stages.add(new EvaluationReport.StageLog(t.model(), t.seed(), st.stage(),
+                    st.epochs(), st.bestEpoch(), st.validationAuc())));
+        }
+        summary.addStageLogs(stages);
         out.print(summary.table());
+        out.print(summary.pairsTable());
         if (report != null) {
             summary.write(report, "Transflow evaluate: " + target.getFileName());
             out.println("report: " + report.toAbsolutePath().normalize().resolve("results.md"));

@@ -2,6 +2,7 @@ package dev.transflow.model.baseline;
 
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.nn.Backbone;
 import dev.transflow.model.nn.BatchInputs;
 import dev.transflow.model.nn.Dense;
 import dev.transflow.model.nn.InputEncoder;
@@ -18,12 +19,14 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Joint multi-domain baselines trained on source and target together, {@code loss = BCE_s + BCE_t}, with one
  * tower per domain over a shared part: {@link Kind#SHARED_BOTTOM} (one MLP for both domains) or {@link Kind#MMOE}
- * (experts with one gate per domain). Each domain's specific features get their own projection to a common width.
+ * (experts with one gate per domain), on the full backbone (its wide term and cross added to each domain's logit).
+ * Each domain's specific features get their own projection to a common width.
  */
 public final class JointModel extends GraphModel {
 
@@ -33,18 +36,22 @@ public final class JointModel extends GraphModel {
 
     private final String name;
     private final Op step;
+    private final Operand<TFloat32> targetScore;
+    private final List<Head> heads = new ArrayList<>();
 
     public JointModel(String name, Kind kind, SampleEncoder encoder, ModelConfig config, long seed) {
         super(encoder, config, seed);
         this.name = name;
         Ops tf = net.tf();
-        InputEncoder inputs = new InputEncoder(net, "joint", GROUP, encoder);
+        Backbone backbone = new Backbone(net, "joint", GROUP, encoder, Backbone.Spec.FULL);
         Operand<TFloat32> loss = null;
+        Operand<TFloat32> targetLogits = null;
         Mlp bottom = null;
         Mmoe mmoe = null;
         for (Domain d : Domain.values()) {
             BatchInputs in = d == Domain.SOURCE ? sourceInputs : targetInputs;
-            InputEncoder.Encoded e = inputs.encode(in);
+            Backbone.Encoded encoded = backbone.encode(in);
+            InputEncoder.Encoded e = encoded.groups();
             String tag = d.name().toLowerCase();
             Dense projection = new Dense(net, "specific_" + tag, GROUP, e.specificWidth(), config.specificWidth(),
                     Dense.Activation.RELU);
@@ -54,7 +61,7 @@ public final class JointModel extends GraphModel {
             Operand<TFloat32> hidden;
             if (kind == Kind.SHARED_BOTTOM) {
                 if (bottom == null) {
-                    bottom = new Mlp(net, "bottom", GROUP, width, config.sharedUnits(), false);
+                    bottom = new Mlp(net, "bottom", GROUP, width, config.sharedUnits(), false, config.dropout());
                 }
                 hidden = bottom.apply(x);
             } else {
@@ -63,17 +70,24 @@ public final class JointModel extends GraphModel {
                 }
                 hidden = mmoe.apply(x, d.ordinal());
             }
-            Mlp tower = new Mlp(net, "tower_" + tag, GROUP, config.sharedUnits()[config.sharedUnits().length - 1],
-                    config.towerUnits(), true);
-            Operand<TFloat32> logits = tower.apply(hidden);
+            Mlp tower = new Mlp(net, "tower_" + tag, GROUP, config.crossWidth(), config.towerUnits(), true,
+                    config.dropout());
+            heads.add(new Head(d, tower));
+            Operand<TFloat32> logits = tf.math.add(tower.apply(hidden), encoded.shallowLogit());
             if (d == Domain.TARGET) {
                 setTargetLogits(logits);
+                targetLogits = logits;
             }
             Operand<TFloat32> bce = Losses.binaryCrossEntropy(tf, logits, in.labels);
             loss = loss == null ? bce : tf.math.add(loss, bce);
         }
-        step = Optimizer.minimize(net, "joint_train", loss, net.params(GROUP), net.tables(GROUP), config.optimizer());
+        targetScore = probabilities(targetLogits);
+        step = Optimizer.minimize(net, "joint_train", loss, net.params(GROUP), net.tables(GROUP), config);
         start();
+        for (Head head : heads) {
+            initializeBias(head.tower(), head.domain() == Domain.SOURCE ? PRIOR_SOURCE_CLICK_RATE
+                    : PRIOR_TARGET_CLICK_RATE);
+        }
     }
 
     @Override
@@ -88,6 +102,7 @@ public final class JointModel extends GraphModel {
 
     @Override
     public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
-        trainJoint(step, source, sourceEnd, target, targetEnd, config.jointEpochs());
+        runStage(new Stage("joint", step, List.of(Domain.SOURCE, Domain.TARGET), Domain.TARGET, targetScore,
+                List.of(GROUP), heads, config.maxJointEpochs()), source, sourceEnd, target, targetEnd);
     }
 }

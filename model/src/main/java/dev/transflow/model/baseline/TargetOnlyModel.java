@@ -3,10 +3,12 @@ package dev.transflow.model.baseline;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.TargetEntityModel;
+import dev.transflow.model.nn.Backbone;
 import dev.transflow.model.nn.Losses;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModelConfig;
 import dev.transflow.model.train.Optimizer;
+import dev.transflow.schemas.Domain;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -15,38 +17,46 @@ import org.tensorflow.types.TFloat32;
 import java.util.List;
 
 /**
- * The target network without transferred knowledge. {@code pretrainOnSource = false}: the single-domain MLP,
- * trained on target samples only. {@code true}: Finetune, the same network pre-trained on source samples, then
- * trained on target samples.
+ * The target network without transferred knowledge, on one of three backbones: {@code mlp} (plain embeddings
+ * and MLP, sequences averaged), {@code deepfm} (plus wide term and every pairwise cross) and {@code din} (target
+ * attention, wide term, user-item cross: TEM's network). With {@code pretrainOnSource} it is Finetune: the network
+ * trained on source samples first, then on target samples.
  */
 public final class TargetOnlyModel extends GraphModel {
 
     private final String name;
     private final boolean pretrainOnSource;
+    private final TargetEntityModel network;
     private final Op sourceStep;
     private final Op targetStep;
+    private final Operand<TFloat32> sourceScore;
+    private final Operand<TFloat32> targetScore;
 
-    public TargetOnlyModel(String name, SampleEncoder encoder, ModelConfig config, long seed, boolean pretrainOnSource) {
+    public TargetOnlyModel(String name, SampleEncoder encoder, ModelConfig config, long seed, Backbone.Spec backbone,
+            boolean pretrainOnSource) {
         super(encoder, config, seed);
         this.name = name;
         this.pretrainOnSource = pretrainOnSource;
-        TargetEntityModel network = new TargetEntityModel(net, encoder, config, false, null);
+        network = new TargetEntityModel(net, encoder, config, false, null, backbone);
         Operand<TFloat32> targetLogits = network.logits(targetInputs, null);
         setTargetLogits(targetLogits);
+        targetScore = probabilities(targetLogits);
         targetStep = Optimizer.minimize(net, "target_train",
                 Losses.binaryCrossEntropy(net.tf(), targetLogits, targetInputs.labels),
-                net.params(TargetEntityModel.GROUP), net.tables(TargetEntityModel.GROUP),
-                config.optimizer());
+                net.params(TargetEntityModel.GROUP), net.tables(TargetEntityModel.GROUP), config);
         if (pretrainOnSource) {
             Operand<TFloat32> sourceLogits = network.logits(sourceInputs, null);
+            setLogits(Domain.SOURCE, sourceLogits);
+            sourceScore = probabilities(sourceLogits);
             sourceStep = Optimizer.minimize(net, "source_train",
                     Losses.binaryCrossEntropy(net.tf(), sourceLogits, sourceInputs.labels),
-                    net.params(TargetEntityModel.GROUP), net.tables(TargetEntityModel.GROUP),
-                    config.optimizer());
+                    net.params(TargetEntityModel.GROUP), net.tables(TargetEntityModel.GROUP), config);
         } else {
             sourceStep = null;
+            sourceScore = null;
         }
         start();
+        initializeBias(network.head(), PRIOR_TARGET_CLICK_RATE);
     }
 
     @Override
@@ -61,9 +71,15 @@ public final class TargetOnlyModel extends GraphModel {
 
     @Override
     public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
+        List<String> groups = List.of(TargetEntityModel.GROUP);
         if (pretrainOnSource) {
-            trainSingle(sourceStep, sourceInputs, source, sourceEnd, config.jointEpochs());
+            // Validated on held-out source rows: the stage's own objective.
+            runStage(new Stage("source", sourceStep, List.of(Domain.SOURCE), Domain.SOURCE, sourceScore, groups,
+                    List.of(new Head(Domain.SOURCE, network.head())), config.maxJointEpochs()),
+                    source, sourceEnd, target, targetEnd);
         }
-        trainSingle(targetStep, targetInputs, target, targetEnd, config.targetEpochs());
+        runStage(new Stage("target", targetStep, List.of(Domain.TARGET), Domain.TARGET, targetScore, groups,
+                List.of(new Head(Domain.TARGET, network.head())), config.maxTargetEpochs()),
+                source, sourceEnd, target, targetEnd);
     }
 }

@@ -35,7 +35,7 @@ public final class ModelBenchmark {
 
     public static Figures run(SampleEncoder encoder, EncodedSamples source, EncodedSamples target, int threads,
             int batchSize, Consumer<String> log) {
-        ModelConfig config = ModelConfig.defaults().withThreads(threads).withBatchSize(batchSize).withEpochs(1, 1);
+        ModelConfig config = ModelConfig.defaults().withThreads(threads).withBatchSize(batchSize).withFixedEpochs(1, 1);
         try (MktModel model = new MktModel("mkt", encoder, config, 1, true, true)) {
             int warmSource = Math.min(source.rows, batchSize * 8);
             int warmTarget = Math.min(target.rows, Math.max(batchSize, warmSource * target.rows / source.rows));

@@ -1,9 +1,11 @@
 package dev.transflow.model.eval;
 
 import dev.transflow.model.baseline.JointModel;
+import dev.transflow.model.baseline.LogisticRegressionModel;
 import dev.transflow.model.baseline.TargetOnlyModel;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.nn.Backbone;
 import dev.transflow.model.train.CtrModel;
 import dev.transflow.model.train.ModelConfig;
 
@@ -12,11 +14,14 @@ import java.util.List;
 /** The models of {@code transflow evaluate}, by name. */
 public final class Models {
 
-    /** In the order of the MKT paper's comparison, ablations last. */
-    public static final List<String> ALL = List.of("mlp", "shared-bottom", "mmoe", "finetune", "mkt", "mkt-no-hfa",
-            "mkt-no-pdl", "mkt-no-tem");
+    /**
+     * Single-domain models first (logistic regression, plain MLP, DeepFM, DIN), then the MKT paper's comparison
+     * (joint models, Finetune, MKT), ablations last.
+     */
+    public static final List<String> ALL = List.of("lr", "mlp", "deepfm", "din", "shared-bottom", "mmoe", "finetune",
+            "mkt", "mkt-no-hfa", "mkt-no-pdl", "mkt-no-tem");
 
-    /** What {@code transflow evaluate} compares unless told otherwise: the paper's table and its two ablations. */
+    /** What {@code transflow evaluate} compares unless told otherwise: everything but the w/o-TEM ablation. */
     public static final List<String> DEFAULT = ALL.subList(0, ALL.indexOf("mkt-no-pdl") + 1);
 
     /** Target models that read frozen MEM knowledge, so a MEM trainer publishes snapshots for them. */
@@ -41,8 +46,11 @@ public final class Models {
 
     public static CtrModel create(String name, SampleEncoder encoder, ModelConfig config, long seed) {
         switch (name) {
-            case "mlp": return new TargetOnlyModel(name, encoder, config, seed, false);
-            case "finetune": return new TargetOnlyModel(name, encoder, config, seed, true);
+            case "lr": return new LogisticRegressionModel(name, encoder, config, seed);
+            case "mlp": return new TargetOnlyModel(name, encoder, config, seed, Backbone.Spec.PLAIN, false);
+            case "deepfm": return new TargetOnlyModel(name, encoder, config, seed, Backbone.Spec.DEEPFM, false);
+            case "din": return new TargetOnlyModel(name, encoder, config, seed, Backbone.Spec.FULL, false);
+            case "finetune": return new TargetOnlyModel(name, encoder, config, seed, Backbone.Spec.FULL, true);
             case "shared-bottom": return new JointModel(name, JointModel.Kind.SHARED_BOTTOM, encoder, config, seed);
             case "mmoe": return new JointModel(name, JointModel.Kind.MMOE, encoder, config, seed);
             case "mkt": return new MktModel(name, encoder, config, seed, true, true);

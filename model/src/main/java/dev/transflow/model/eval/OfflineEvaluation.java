@@ -9,6 +9,7 @@ import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.metric.PredictionMetrics;
 import dev.transflow.model.train.CtrModel;
 import dev.transflow.model.train.ModelConfig;
+import dev.transflow.model.train.StageLog;
 import dev.transflow.schemas.Domain;
 
 import java.util.ArrayList;
@@ -27,6 +28,9 @@ public final class OfflineEvaluation {
     public record Result(String model, long seed, Domain domain, double auc, double gauc, double logLoss, int n,
             double trainSeconds) {}
 
+    /** What one model's training stages did for one seed. */
+    public record Training(String model, long seed, List<StageLog> stages) {}
+
     /** Receives each model's test predictions: user ids, labels and scores in test-row order. */
     public interface PredictionSink {
         void accept(String model, long seed, List<String> userIds, float[] labels, float[] scores);
@@ -34,6 +38,7 @@ public final class OfflineEvaluation {
 
     private final FeatureSchema schema;
     private final ModelConfig config;
+    private final List<Training> training = new ArrayList<>();
 
     public OfflineEvaluation(FeatureSchema schema, ModelConfig config) {
         this.schema = schema;
@@ -76,10 +81,13 @@ public final class OfflineEvaluation {
             for (String name : models) {
                 long started = System.nanoTime();
                 float[] scores;
+                List<StageLog> stages;
                 try (CtrModel model = Models.create(name, encoder, config, seed)) {
                     model.fit(s, sourceEnd, t, targetEnd);
                     scores = model.predict(t, targetEnd, t.rows);
+                    stages = model.trainingLog();
                 }
+                training.add(new Training(name, seed, stages));
                 double seconds = (System.nanoTime() - started) / 1e9;
                 PredictionMetrics metrics = new PredictionMetrics();
                 for (int i = 0; i < scores.length; i++) {
@@ -88,15 +96,25 @@ public final class OfflineEvaluation {
                 Result result = new Result(name, seed, Domain.TARGET, metrics.auc(), metrics.gauc(), metrics.logLoss(),
                         metrics.count(), seconds);
                 results.add(result);
+                StringBuilder epochs = new StringBuilder();
+                for (StageLog stage : stages) {
+                    epochs.append(String.format(java.util.Locale.ROOT, " %s=%d/%d", stage.stage(), stage.bestEpoch(),
+                            stage.epochs()));
+                }
                 progress.accept(String.format(java.util.Locale.ROOT,
-                        "seed %d %-13s auc=%.4f gauc=%.4f logloss=%.4f (%.1f s)", seed, name, result.auc(),
-                        result.gauc(), result.logLoss(), seconds));
+                        "seed %d %-13s auc=%.4f gauc=%.4f logloss=%.4f (%.1f s; best/epochs%s)", seed, name,
+                        result.auc(), result.gauc(), result.logLoss(), seconds, epochs));
                 if (predictions != null) {
                     predictions.accept(name, seed, userIds, labels, scores);
                 }
             }
         }
         return results;
+    }
+
+    /** Every model's and seed's training stages, in the order {@link #run} trained them. */
+    public List<Training> training() {
+        return List.copyOf(training);
     }
 
     /** A schema feature that no column of the domain's file carries is a mistake, not a missing value. */

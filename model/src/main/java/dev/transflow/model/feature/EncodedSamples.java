@@ -41,6 +41,65 @@ public final class EncodedSamples {
         timestamps = new long[rows];
     }
 
+    /** Rows {@code order[0], order[1], ...} as new samples (e.g. one epoch's shuffled training rows). */
+    public EncodedSamples rows(int[] order) {
+        EncodedSamples out = new EncodedSamples(domain, layout, order.length);
+        int cw = layout.categoricalWidth();
+        int nw = layout.numericWidth();
+        int seq = layout.sequenceLength();
+        for (int i = 0; i < order.length; i++) {
+            int r = order[i];
+            System.arraycopy(categorical, r * cw, out.categorical, i * cw, cw);
+            System.arraycopy(numeric, r * nw, out.numeric, i * nw, nw);
+            System.arraycopy(productSequence, r * seq, out.productSequence, i * seq, seq);
+            System.arraycopy(postSequence, r * seq, out.postSequence, i * seq, seq);
+            out.productSequenceLength[i] = productSequenceLength[r];
+            out.postSequenceLength[i] = postSequenceLength[r];
+            out.labels[i] = labels[r];
+            out.users[i] = users[r];
+            out.timestamps[i] = timestamps[r];
+        }
+        out.userIds = userIds;
+        return out;
+    }
+
+    /** Share of positive labels in rows {@code [from, to)}. */
+    public double clickRate(int from, int to) {
+        double clicks = 0;
+        for (int r = from; r < to; r++) {
+            clicks += labels[r];
+        }
+        return to > from ? clicks / (to - from) : Double.NaN;
+    }
+
+    /**
+     * Mean and standard deviation of each numeric column over rows {@code [from, to)}, missing (NaN) values left
+     * out; a column without values or without spread gets mean 0 and deviation 1.
+     */
+    public float[][] numericStatistics(int from, int to) {
+        int nw = layout.numericWidth();
+        float[] mean = new float[nw];
+        float[] std = new float[nw];
+        for (int f = 0; f < nw; f++) {
+            double sum = 0;
+            double sumSquares = 0;
+            long n = 0;
+            for (int r = from; r < to; r++) {
+                float x = numeric[r * nw + f];
+                if (!Float.isNaN(x)) {
+                    sum += x;
+                    sumSquares += (double) x * x;
+                    n++;
+                }
+            }
+            double m = n == 0 ? 0 : sum / n;
+            double var = n < 2 ? 0 : Math.max(0, (sumSquares - n * m * m) / (n - 1));
+            mean[f] = (float) m;
+            std[f] = var > 1e-12 ? (float) Math.sqrt(var) : 1f;
+        }
+        return new float[][] {mean, std};
+    }
+
     /** The user id of row {@code r}. */
     public String userId(int r) {
         return userIds[users[r]];

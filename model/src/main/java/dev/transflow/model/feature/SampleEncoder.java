@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns samples into {@link EncodedSamples}: hashed categorical indices, transformed numeric values, behaviour
+ * Turns samples into {@link EncodedSamples}: hashed categorical indices, transformed numeric values (NaN where a
+ * value is missing), behaviour
  * sequences. Offline, from generic CSV rows of both domains, it builds each user's sequences point-in-time (only
  * clicks of rows before the impression); online, {@link LabeledSample}s carry their sequences.
  */
@@ -141,8 +142,9 @@ public final class SampleEncoder {
                 feature.vocabulary());
     }
 
+    /** The transformed value, or NaN when missing: models standardize it and give "missing" its own weight. */
     private static float numericValue(Feature feature, double value) {
-        return Double.isNaN(value) ? 0f : (float) feature.transform().apply(value);
+        return Double.isNaN(value) ? Float.NaN : (float) feature.transform().apply(value);
     }
 
     /** history[0] is the count, history[1..] the newest-first item rows. */

@@ -2,12 +2,15 @@ package dev.transflow.model.mkt;
 
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.nn.Losses;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModelConfig;
 import dev.transflow.model.train.Optimizer;
 import dev.transflow.schemas.Domain;
 
+import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
+import org.tensorflow.types.TFloat32;
 
 import java.util.List;
 
@@ -20,8 +23,11 @@ public final class MktModel extends GraphModel {
 
     private final String name;
     private final MultiEntityModel mem;
+    private final TargetEntityModel target;
     private final Op memStep;
     private final Op temStep;
+    private final Operand<TFloat32> memTargetScore;
+    private final Operand<TFloat32> temScore;
     private final boolean tem;
 
     public MktModel(String name, SampleEncoder encoder, ModelConfig config, long seed, boolean hfa, boolean pdl) {
@@ -35,16 +41,21 @@ public final class MktModel extends GraphModel {
         this.tem = tem;
         mem = new MultiEntityModel(net, encoder, config, sourceInputs, targetInputs, hfa, pdl);
         MultiEntityModel.Knowledge knowledge = mem.knowledge(Domain.TARGET);
-        TargetEntityModel target = new TargetEntityModel(net, encoder, config, true, knowledge);
+        target = new TargetEntityModel(net, encoder, config, true, knowledge);
         var temLogits = target.logits(targetInputs, knowledge);
         setTargetLogits(this.tem ? temLogits : mem.logits(Domain.TARGET));
+        memTargetScore = probabilities(mem.logits(Domain.TARGET));
+        temScore = probabilities(temLogits);
         memStep = Optimizer.minimize(net, "mem_train", mem.loss(), net.params(MultiEntityModel.GROUP),
-                net.tables(MultiEntityModel.GROUP), config.optimizer());
-        var temLoss = dev.transflow.model.nn.Losses.binaryCrossEntropy(net.tf(), temLogits, targetInputs.labels);
+                net.tables(MultiEntityModel.GROUP), config);
+        var temLoss = Losses.binaryCrossEntropy(net.tf(), temLogits, targetInputs.labels);
         // Only TEM's own parameters: MEM is frozen while TEM trains.
         temStep = Optimizer.minimize(net, "tem_train", temLoss, net.params(TargetEntityModel.GROUP),
-                net.tables(TargetEntityModel.GROUP), config.optimizer());
+                net.tables(TargetEntityModel.GROUP), config);
         start();
+        initializeBias(mem.tower(Domain.SOURCE), PRIOR_SOURCE_CLICK_RATE);
+        initializeBias(mem.tower(Domain.TARGET), PRIOR_TARGET_CLICK_RATE);
+        initializeBias(target.head(), PRIOR_TARGET_CLICK_RATE);
     }
 
     @Override
@@ -56,9 +67,12 @@ public final class MktModel extends GraphModel {
         return mem;
     }
 
-    /** Stage 1: MEM on both domains. */
+    /** Stage 1: MEM on both domains, validated by its target tower. */
     public void fitMem(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
-        trainJoint(memStep, source, sourceEnd, target, targetEnd, config.jointEpochs());
+        runStage(new Stage("mem", memStep, List.of(Domain.SOURCE, Domain.TARGET), Domain.TARGET, memTargetScore,
+                List.of(MultiEntityModel.GROUP), List.of(new Head(Domain.SOURCE, mem.tower(Domain.SOURCE)),
+                        new Head(Domain.TARGET, mem.tower(Domain.TARGET))), config.maxJointEpochs()),
+                source, sourceEnd, target, targetEnd);
     }
 
     /** One continual MEM step on a mixed mini-batch: source rows {@code [sFrom, sTo)}, target rows {@code [tFrom, tTo)}. */
@@ -68,7 +82,9 @@ public final class MktModel extends GraphModel {
 
     /** Stage 2: TEM on the target domain, MEM frozen. */
     public void fitTem(EncodedSamples target, int targetEnd) {
-        trainSingle(temStep, targetInputs, target, targetEnd, config.targetEpochs());
+        runStage(new Stage("tem", temStep, List.of(Domain.TARGET), Domain.TARGET, temScore,
+                List.of(TargetEntityModel.GROUP), List.of(new Head(Domain.TARGET, this.target.head())),
+                config.maxTargetEpochs()), null, 0, target, targetEnd);
     }
 
     /** TEM steps on target rows, MEM frozen. */

@@ -27,6 +27,10 @@ public final class Dense {
         return units;
     }
 
+    public Net.Param bias() {
+        return bias;
+    }
+
     /** Applies the layer to {@code x} of shape [batch, inputs]. */
     public Operand<TFloat32> apply(Operand<TFloat32> x) {
         Ops tf = net.tf();

@@ -23,8 +23,13 @@ public final class EmbeddingTable {
     private final List<Lookup> lookups = new ArrayList<>();
 
     public EmbeddingTable(Net net, String name, String group, long rows, int dim) {
+        this(net, name, group, rows, dim, 0.05);
+    }
+
+    /** Initial values uniform in {@code [-limit, limit]}; 0 starts every row at zero. */
+    public EmbeddingTable(Net net, String name, String group, long rows, int dim, double limit) {
         this.net = net;
-        this.param = net.uniform(name, group, 0.05, rows, dim);
+        this.param = limit == 0 ? net.constant(name, group, 0f, rows, dim) : net.uniform(name, group, limit, rows, dim);
         this.dim = dim;
         net.register(this);
     }

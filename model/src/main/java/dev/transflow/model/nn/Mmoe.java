@@ -19,9 +19,15 @@ public final class Mmoe {
     private final List<Net.Param> gates = new ArrayList<>();
 
     public Mmoe(Net net, String name, String group, int inputs, int[] expertUnits, int expertCount, int tasks) {
+        this(net, name, group, inputs, expertUnits, expertCount, tasks, false);
+    }
+
+    /** {@code linearExperts}: experts' last layer without ReLU. */
+    public Mmoe(Net net, String name, String group, int inputs, int[] expertUnits, int expertCount, int tasks,
+            boolean linearExperts) {
         this.net = net;
         for (int e = 0; e < expertCount; e++) {
-            experts.add(new Mlp(net, name + "/expert" + e, group, inputs, expertUnits, false));
+            experts.add(new Mlp(net, name + "/expert" + e, group, inputs, expertUnits, linearExperts));
         }
         for (int k = 0; k < tasks; k++) {
             gates.add(net.glorot(name + "/gate" + k, group, inputs, expertCount));

@@ -18,8 +18,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A graph under construction and the parameters in it. Initial values are drawn in Java from a seeded generator
- * and fed once by {@link #initialize(Session)}, so a model starts from the same weights for the same seed.
+ * A graph under construction and the parameters in it. Initial values are drawn in Java and fed once by
+ * {@link #initialize(Session)}. Each parameter draws from its own stream, derived from the seed and its name, so
+ * two models that share a component (the TEM network in {@code finetune} and {@code mkt}, say) start it from the
+ * same weights for the same seed, whatever else either model builds: seeds are paired across models.
  * Every parameter is read through one {@code Identity}: gradients are taken with respect to that read, never the
  * variable itself (gradients through raw reference variables crash TensorFlow's C API).
  */
@@ -34,10 +36,12 @@ public final class Net {
         final Placeholder<TFloat32> initValue;
         final Assign<TFloat32> initOp;
         final long[] shape;
+        final boolean trainable;
         float[] initial;
 
         Param(String name, String group, Variable<TFloat32> variable, Operand<TFloat32> read,
-                Placeholder<TFloat32> initValue, Assign<TFloat32> initOp, long[] shape, float[] initial) {
+                Placeholder<TFloat32> initValue, Assign<TFloat32> initOp, long[] shape, float[] initial,
+                boolean trainable) {
             this.name = name;
             this.group = group;
             this.variable = variable;
@@ -46,6 +50,12 @@ public final class Net {
             this.initOp = initOp;
             this.shape = shape;
             this.initial = initial;
+            this.trainable = trainable;
+        }
+
+        /** False for statistics (numeric means and deviations) that no optimizer may change. */
+        public boolean trainable() {
+            return trainable;
         }
 
         public String name() {
@@ -81,14 +91,46 @@ public final class Net {
 
     private final Graph graph;
     private final Ops tf;
-    private final SplittableRandom random;
+    private final long seed;
     private final List<Param> params = new ArrayList<>();
     private final List<EmbeddingTable> tables = new ArrayList<>();
+    private final List<NumericInput> numerics = new ArrayList<>();
+    private final Operand<TFloat32> training;
 
     public Net(Graph graph, long seed) {
         this.graph = graph;
         this.tf = Ops.create(graph);
-        this.random = new SplittableRandom(seed);
+        this.seed = seed;
+        // 1 while a training step runs, 0 otherwise (the default, so serving and scoring never feed it).
+        this.training = tf.withName("training").placeholderWithDefault(tf.constant(0f), Shape.scalar());
+    }
+
+    /** The placeholder a training step feeds with 1 (dropout is active only then). */
+    public Operand<TFloat32> training() {
+        return training;
+    }
+
+    /**
+     * Inverted dropout of rate {@code rate} while training, identity otherwise:
+     * {@code x * floor(keep + u) / keep} with {@code keep = 1 - rate * training}, {@code u ~ U[0, 1)}.
+     */
+    public Operand<TFloat32> dropout(Operand<TFloat32> x, float rate, String component) {
+        if (rate <= 0) {
+            return x;
+        }
+        Operand<TFloat32> keep = tf.math.sub(tf.constant(1f), tf.math.mul(tf.constant(rate), training));
+        long opSeed = random(component).nextLong();
+        Operand<TFloat32> u = tf.random.randomUniform(tf.shape(x), TFloat32.class,
+                org.tensorflow.op.random.RandomUniform.seed(seed).seed2(opSeed));
+        return tf.math.div(tf.math.mul(x, tf.math.floor(tf.math.add(keep, u))), keep);
+    }
+    /** A random stream of its own for {@code component}, the same for the same seed in every model. */
+    public SplittableRandom random(String component) {
+        long h = seed * 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < component.length(); i++) {
+            h = (h ^ component.charAt(i)) * 0x100000001B3L;
+        }
+        return new SplittableRandom(h);
     }
 
     public Graph graph() {
@@ -107,11 +149,11 @@ public final class Net {
         return tables;
     }
 
-    /** Parameters of a group, embedding tables excluded. */
+    /** Trainable parameters of a group, embedding tables excluded. */
     public List<Param> params(String group) {
         List<Param> out = new ArrayList<>();
         for (Param p : params) {
-            if (p.group.equals(group) && tables.stream().noneMatch(t -> t.param() == p)) {
+            if (p.group.equals(group) && p.trainable && tables.stream().noneMatch(t -> t.param() == p)) {
                 out.add(p);
             }
         }
@@ -127,24 +169,41 @@ public final class Net {
         long fanIn = shape.length > 1 ? shape[shape.length - 2] : shape[0];
         long fanOut = shape[shape.length - 1];
         double limit = Math.sqrt(6.0 / (fanIn + fanOut));
-        return param(name, group, shape, limit, 0);
+        return param(name, group, shape, limit, 0, true);
     }
 
     /** A bias or other parameter filled with {@code value}. */
     public Param constant(String name, String group, float value, long... shape) {
-        return param(name, group, shape, 0, value);
+        return param(name, group, shape, 0, value, true);
+    }
+
+    /**
+     * A value set from data rather than learned (e.g. a numeric feature's mean): part of checkpoints and snapshots
+     * like any parameter, never in an optimizer's list.
+     */
+    public Param statistic(String name, String group, float value, long... shape) {
+        return param(name, group, shape, 0, value, false);
     }
 
     /** A parameter drawn uniformly from {@code [-limit, limit]}. */
     public Param uniform(String name, String group, double limit, long... shape) {
-        return param(name, group, shape, limit, 0);
+        return param(name, group, shape, limit, 0, true);
     }
 
     void register(EmbeddingTable table) {
         tables.add(table);
     }
 
-    private Param param(String name, String group, long[] shape, double limit, float fill) {
+    void register(NumericInput numeric) {
+        numerics.add(numeric);
+    }
+
+    /** Every domain's numeric inputs, whose statistics a model sets from its training rows. */
+    public List<NumericInput> numericInputs() {
+        return numerics;
+    }
+
+    private Param param(String name, String group, long[] shape, double limit, float fill, boolean trainable) {
         for (Param p : params) {
             if (p.name.equals(name)) {
                 throw new IllegalArgumentException("Parameter " + name + " exists already");
@@ -162,10 +221,11 @@ public final class Net {
             throw new IllegalArgumentException("Parameter " + name + " is too large: " + n + " values");
         }
         float[] values = new float[(int) n];
+        SplittableRandom random = limit == 0 ? null : random(group + "/" + name);
         for (int i = 0; i < values.length; i++) {
             values[i] = limit == 0 ? fill : (float) ((random.nextDouble() * 2 - 1) * limit);
         }
-        Param p = new Param(name, group, variable, read, init, assign, shape, values);
+        Param p = new Param(name, group, variable, read, init, assign, shape, values, trainable);
         params.add(p);
         return p;
     }
@@ -189,6 +249,24 @@ public final class Net {
         }
         // Initial values are needed once; drop them so large tables do not stay on the heap twice.
         params.forEach(p -> p.initial = null);
+    }
+
+    /** Current values of {@code params} in one session run, e.g. the best weights seen so far. */
+    public Map<Param, float[]> read(Session session, List<Param> params) {
+        Map<Param, float[]> out = new java.util.LinkedHashMap<>();
+        if (params.isEmpty()) {
+            return out;
+        }
+        Session.Runner runner = session.runner();
+        params.forEach(p -> runner.fetch(p.read));
+        try (var result = runner.run()) {
+            for (int i = 0; i < params.size(); i++) {
+                float[] values = new float[(int) params.get(i).size()];
+                ((TFloat32) result.get(i)).copyTo(DataBuffers.of(values, false, false));
+                out.put(params.get(i), values);
+            }
+        }
+        return out;
     }
 
     /** Overwrites the given parameters in one session run, e.g. a frozen module swapped for a newer version. */

@@ -22,6 +22,11 @@ public interface CtrModel extends AutoCloseable {
      */
     void trainTarget(EncodedSamples target, int from, int to);
 
+    /** What each offline training stage of the last {@code fit} did (epochs, best epoch, validation curve). */
+    default java.util.List<StageLog> trainingLog() {
+        return java.util.List.of();
+    }
+
     /** Click probabilities of target rows {@code [from, to)}. */
     float[] predict(EncodedSamples target, int from, int to);
 

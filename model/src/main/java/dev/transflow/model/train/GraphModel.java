@@ -2,8 +2,11 @@ package dev.transflow.model.train;
 
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.metric.PredictionMetrics;
 import dev.transflow.model.nn.BatchInputs;
+import dev.transflow.model.nn.Mlp;
 import dev.transflow.model.nn.Net;
+import dev.transflow.model.nn.NumericInput;
 import dev.transflow.schemas.Domain;
 
 import dev.transflow.model.snapshot.SnapshotException;
@@ -28,13 +31,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
  * A model that lives in one TensorFlow graph with inputs for a source and a target batch. Subclasses build their
- * network in the constructor, then call {@link #start()}.
+ * network in the constructor, then call {@link #start()}, and train offline in {@link Stage}s: each stage holds
+ * out the last {@code validationFraction} of its training window in time, runs epochs over shuffled rows until
+ * the validation AUC has not improved for {@code patience} epochs, and keeps its best epoch's weights.
  */
 public abstract class GraphModel implements CtrModel {
 
@@ -50,7 +58,10 @@ public abstract class GraphModel implements CtrModel {
     protected final BatchInputs sourceInputs;
     protected final BatchInputs targetInputs;
     protected Session session;
-    private Operand<TFloat32> targetScore;
+    private final Map<Domain, Operand<TFloat32>> scores = new EnumMap<>(Domain.class);
+    private final List<StageLog> trainingLog = new ArrayList<>();
+    private final java.util.Set<NumericInput> statisticsSet = new java.util.HashSet<>();
+    private TFloat32 trainingFlag;
 
     protected GraphModel(SampleEncoder encoder, ModelConfig config, long seed) {
         this.net = new Net(graph, seed);
@@ -74,11 +85,17 @@ public abstract class GraphModel implements CtrModel {
 
     /** The target logits; the model's prediction is their sigmoid. */
     protected void setTargetLogits(Operand<TFloat32> logits) {
-        this.targetScore = net.tf().withName("target_score").math.sigmoid(logits);
+        setLogits(Domain.TARGET, logits);
+    }
+
+    /** A domain's logits, for validation of stages that train on that domain (and, for the target, serving). */
+    protected void setLogits(Domain domain, Operand<TFloat32> logits) {
+        scores.put(domain, net.tf().withName(domain == Domain.TARGET ? "target_score" : "source_score")
+                .math.sigmoid(logits));
     }
 
     public Operand<TFloat32> targetScore() {
-        return targetScore;
+        return scores.get(Domain.TARGET);
     }
 
     protected void start() {
@@ -88,6 +105,156 @@ public abstract class GraphModel implements CtrModel {
         }
         session = new Session(graph, proto.build());
         net.initialize(session);
+        trainingFlag = TFloat32.scalarOf(1f);
+    }
+
+    /**
+     * Click rates output biases start from before any training data is seen (the simulator's and Tenrec's
+     * rates); offline stages replace them with their training rows' rates.
+     */
+    protected static final double PRIOR_SOURCE_CLICK_RATE = 0.036;
+    protected static final double PRIOR_TARGET_CLICK_RATE = 0.018;
+
+    /** A click tower and the domain whose click rate its output bias starts from. */
+    public record Head(Domain domain, Mlp tower) {}
+
+    /**
+     * One offline training stage.
+     *
+     * @param step the training op
+     * @param domains the domains it trains on: one, or both for a joint step
+     * @param validation the domain whose held-out rows pick the best epoch
+     * @param validationScore the click probabilities of that domain's inputs that are validated
+     * @param groups the parameter groups the step changes (their weights are kept at the best epoch)
+     * @param heads output biases set to the log-odds of their domain's training click rate before the first epoch
+     */
+    public record Stage(String name, Op step, List<Domain> domains, Domain validation,
+            Operand<TFloat32> validationScore, List<String> groups, List<Head> heads, int maxEpochs) {}
+
+    /** Click probabilities of {@code logits}, e.g. a stage's validation output. */
+    protected Operand<TFloat32> probabilities(Operand<TFloat32> logits) {
+        return net.tf().math.sigmoid(logits);
+    }
+
+    /** Epochs, best epoch and validation curve of every stage the last {@code fit} ran. */
+    public List<StageLog> trainingLog() {
+        return List.copyOf(trainingLog);
+    }
+
+    /**
+     * Runs {@code stage} on source rows {@code [0, sourceEnd)} and target rows {@code [0, targetEnd)}: the last
+     * {@code validationFraction} of the window (in time, by the validation domain's rows) is held out, every epoch
+     * trains on the rest in a seeded shuffled order, and the epoch with the best validation AUC is kept.
+     */
+    protected void runStage(Stage stage, EncodedSamples source, int sourceEnd, EncodedSamples target,
+            int targetEnd) {
+        EncodedSamples validationData = stage.validation() == Domain.SOURCE ? source : target;
+        int validationEnd = stage.validation() == Domain.SOURCE ? sourceEnd : targetEnd;
+        int validationStart = validationEnd;
+        if (config.validationFraction() > 0) {
+            int first = (int) Math.floor(validationEnd * (1 - config.validationFraction()));
+            validationStart = first < validationEnd ? validationData.firstRowAtOrAfter(validationData.timestamps[first])
+                    : validationEnd;
+            if (validationStart == 0 || validationStart >= validationEnd) {
+                validationStart = validationEnd; // too few rows to hold any out: train on all of them
+            }
+        }
+        boolean validate = validationStart < validationEnd;
+        long splitTime = validate ? validationData.timestamps[validationStart] : Long.MAX_VALUE;
+        int sourceTrain = stage.domains().contains(Domain.SOURCE) ? (validate ? source.firstRowAtOrAfter(splitTime)
+                : sourceEnd) : 0;
+        int targetTrain = stage.domains().contains(Domain.TARGET) ? (validate ? target.firstRowAtOrAfter(splitTime)
+                : targetEnd) : 0;
+        for (Head head : stage.heads()) {
+            EncodedSamples data = head.domain() == Domain.SOURCE ? source : target;
+            int end = head.domain() == Domain.SOURCE ? (sourceTrain > 0 ? sourceTrain : sourceEnd)
+                    : (targetTrain > 0 ? targetTrain : targetEnd);
+            initializeBias(head.tower(), data.clickRate(0, end));
+        }
+        for (NumericInput numeric : net.numericInputs()) {
+            // Statistics come from the first stage that sees a domain's rows; later stages keep them.
+            if (numeric.features() > 0 && stage.domains().contains(numeric.domain())
+                    && !statisticsSet.contains(numeric)) {
+                EncodedSamples data = numeric.domain() == Domain.SOURCE ? source : target;
+                int end = numeric.domain() == Domain.SOURCE ? sourceTrain : targetTrain;
+                float[][] stats = data.numericStatistics(0, end);
+                net.assign(session, Map.of(numeric.mean(), stats[0], numeric.std(), stats[1]));
+                statisticsSet.add(numeric);
+            }
+        }
+        List<Net.Param> kept = net.params().stream().filter(p -> stage.groups().contains(p.group())).toList();
+        Map<Net.Param, float[]> best = null;
+        double bestAuc = Double.NEGATIVE_INFINITY;
+        int bestEpoch = 0;
+        List<Double> curve = new ArrayList<>();
+        int epoch = 0;
+        while (epoch < stage.maxEpochs()) {
+            epoch++;
+            EncodedSamples s = sourceTrain > 0 ? source.rows(order(sourceTrain, "shuffle/source", epoch)) : null;
+            EncodedSamples t = targetTrain > 0 ? target.rows(order(targetTrain, "shuffle/target", epoch)) : null;
+            if (s != null && t != null) {
+                trainJoint(stage.step(), s, s.rows, t, t.rows, 1);
+            } else if (s != null) {
+                trainRange(stage.step(), sourceInputs, s, 0, s.rows);
+            } else if (t != null) {
+                trainRange(stage.step(), targetInputs, t, 0, t.rows);
+            } else {
+                throw new IllegalArgumentException("Stage " + stage.name() + " has no training rows");
+            }
+            if (!validate) {
+                bestEpoch = epoch;
+                continue;
+            }
+            double auc = validationAuc(stage, validationData, validationStart, validationEnd);
+            curve.add(auc);
+            if (auc > bestAuc) {
+                bestAuc = auc;
+                bestEpoch = epoch;
+                best = epoch < stage.maxEpochs() ? net.read(session, kept) : null;
+            } else if (epoch - bestEpoch >= config.patience()) {
+                break;
+            }
+        }
+        if (best != null && bestEpoch != epoch) {
+            net.assign(session, best);
+        }
+        trainingLog.add(new StageLog(stage.name(), epoch, bestEpoch,
+                curve.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+
+    /**
+     * A permutation of {@code [0, n)} for one epoch. It depends only on the seed, the stream and the epoch, so
+     * every model trained with the same seed sees the rows in the same order.
+     */
+    private int[] order(int n, String stream, int epoch) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = net.random(stream + "/" + epoch);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        return order;
+    }
+
+    private double validationAuc(Stage stage, EncodedSamples data, int from, int to) {
+        float[] predicted = score(stage.validationScore(), stage.validation(), data, from, to);
+        PredictionMetrics metrics = new PredictionMetrics();
+        for (int i = 0; i < predicted.length; i++) {
+            metrics.add(predicted[i], (int) data.labels[from + i], data.users[from + i]);
+        }
+        double auc = metrics.auc();
+        return Double.isNaN(auc) ? -metrics.logLoss() : auc;
+    }
+
+    /** Sets a tower's output bias to {@code log(rate / (1 - rate))}, so training starts at the right click rate. */
+    protected void initializeBias(Mlp tower, double rate) {
+        double r = Math.min(1 - 1e-4, Math.max(1e-4, Double.isNaN(rate) ? 0.5 : rate));
+        net.assign(session, Map.of(tower.outputBias(), new float[] {(float) Math.log(r / (1 - r))}));
     }
 
     /** One pass over both domains' rows with batch sizes proportional to their counts, one loss per step. */
@@ -120,17 +287,10 @@ public abstract class GraphModel implements CtrModel {
             throw new IllegalArgumentException("A joint step needs rows of both domains (source " + (sTo - sFrom)
                     + ", target " + (tTo - tFrom) + ")");
         }
-        Session.Runner runner = session.runner().addTarget(step);
+        Session.Runner runner = session.runner().addTarget(step).feed(net.training(), trainingFlag);
         try (var a = sourceInputs.feed(runner, source, sFrom, sTo, true);
                 var b = targetInputs.feed(runner, target, tFrom, tTo, true)) {
             runner.run();
-        }
-    }
-
-    /** Passes over rows {@code [0, end)} of one domain in batches. */
-    protected void trainSingle(Op step, BatchInputs inputs, EncodedSamples data, int end, int epochs) {
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            trainRange(step, inputs, data, 0, end);
         }
     }
 
@@ -138,7 +298,7 @@ public abstract class GraphModel implements CtrModel {
     protected void trainRange(Op step, BatchInputs inputs, EncodedSamples data, int from, int to) {
         int batch = config.batchSize();
         for (int start = from; start < to; start += batch) {
-            Session.Runner runner = session.runner().addTarget(step);
+            Session.Runner runner = session.runner().addTarget(step).feed(net.training(), trainingFlag);
             try (var feed = inputs.feed(runner, data, start, Math.min(to, start + batch), true)) {
                 runner.run();
             }
@@ -208,12 +368,26 @@ public abstract class GraphModel implements CtrModel {
 
     @Override
     public float[] predict(EncodedSamples target, int from, int to) {
+        return score(Domain.TARGET, target, from, to);
+    }
+
+    /** Click probabilities of rows {@code [from, to)} of a domain the model has an output for. */
+    public float[] score(Domain domain, EncodedSamples data, int from, int to) {
+        Operand<TFloat32> output = scores.get(domain);
+        if (output == null) {
+            throw new IllegalStateException(name() + " has no " + domain.name().toLowerCase() + " output");
+        }
+        return score(output, domain, data, from, to);
+    }
+
+    private float[] score(Operand<TFloat32> output, Domain domain, EncodedSamples data, int from, int to) {
+        BatchInputs inputs = domain == Domain.SOURCE ? sourceInputs : targetInputs;
         float[] out = new float[to - from];
         int batch = 4096;
         for (int start = from; start < to; start += batch) {
             int end = Math.min(to, start + batch);
-            Session.Runner runner = session.runner().fetch(targetScore);
-            try (var feed = targetInputs.feed(runner, target, start, end, false);
+            Session.Runner runner = session.runner().fetch(output);
+            try (var feed = inputs.feed(runner, data, start, end, false);
                     var result = runner.run()) {
                 TFloat32 scores = (TFloat32) result.get(0);
                 for (int i = 0; i < end - start; i++) {
@@ -262,7 +436,7 @@ public abstract class GraphModel implements CtrModel {
                 .input("product_length", targetInputs.productLength)
                 .input("post_sequence", targetInputs.postSequence)
                 .input("post_length", targetInputs.postLength)
-                .output("score", targetScore)
+                .output("score", targetScore())
                 .build();
         try {
             SavedModelBundle.exporter(dir.toString()).withSession(session).withSignature(signature).export();
@@ -312,6 +486,9 @@ public abstract class GraphModel implements CtrModel {
 
     @Override
     public void close() {
+        if (trainingFlag != null) {
+            trainingFlag.close();
+        }
         if (session != null) {
             session.close();
         }

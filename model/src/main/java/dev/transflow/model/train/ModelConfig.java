@@ -1,30 +1,184 @@
 package dev.transflow.model.train;
 
+import java.util.Arrays;
+
 /**
- * Network sizes and training settings. Defaults follow the MKT paper's public-data setup: shared layers [128, 64],
- * towers [16, 1], target network [128, 64, 16, 1], 3 experts, gamma = 0.01.
+ * Network sizes, regularization and training settings. Sizes follow the MKT paper's public-data setup: shared
+ * layers [128, 64], towers [16, 1], target network [128, 64, 16, 1], 3 experts, gamma = 0.01. Change one setting
+ * with {@link #with()}: {@code ModelConfig.defaults().with().batchSize(256).build()}.
+ *
+ * @param maxJointEpochs most epochs of a stage that trains on source rows (MEM pre-training, joint models,
+ *     Finetune's source stage); early stopping usually ends it sooner
+ * @param maxTargetEpochs most epochs of a stage that trains on target rows only
+ * @param patience epochs without a better validation AUC before a stage stops (its best epoch's weights are kept)
+ * @param validationFraction the last part in time of each stage's training rows held out to pick the epoch;
+ *     0 trains exactly the maximum epochs on every row
+ * @param embeddingL2 L2 weight on the embedding rows a batch reads (per row, averaged over the batch)
+ * @param denseL2 L2 weight on dense weight matrices
+ * @param dropout dropout rate of hidden layers while training
  */
 public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits, int experts, int alignedWidth,
-        int specificWidth, float pdlWeight, int batchSize, int jointEpochs, int targetEpochs, int threads,
+        int specificWidth, float pdlWeight, int batchSize, int maxJointEpochs, int maxTargetEpochs, int patience,
+        double validationFraction, float embeddingL2, float denseL2, float dropout, int threads,
         Optimizer.Settings optimizer) {
+
+    public ModelConfig {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        if (maxJointEpochs < 1 || maxTargetEpochs < 1) {
+            throw new IllegalArgumentException("maximum epochs must be positive, got joint " + maxJointEpochs
+                    + ", target " + maxTargetEpochs);
+        }
+        if (patience < 1) {
+            throw new IllegalArgumentException("patience must be at least 1 epoch, got " + patience);
+        }
+        if (!(validationFraction >= 0 && validationFraction < 0.5)) {
+            throw new IllegalArgumentException("validation fraction must be in [0, 0.5), got " + validationFraction);
+        }
+        if (embeddingL2 < 0 || denseL2 < 0) {
+            throw new IllegalArgumentException("L2 weights must not be negative");
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+    }
 
     public static ModelConfig defaults() {
         return new ModelConfig(new int[] {128, 64}, new int[] {16, 1}, new int[] {128, 64, 16, 1}, 3, 16, 16, 0.01f,
-                512, 1, 1, 0, Optimizer.Settings.defaults());
+                512, 10, 10, 2, 0.1, 1e-5f, 0f, 0f, 0, Optimizer.Settings.defaults());
+    }
+
+    public Builder with() {
+        return new Builder(this);
     }
 
     public ModelConfig withThreads(int n) {
-        return new ModelConfig(sharedUnits, towerUnits, targetUnits, experts, alignedWidth, specificWidth, pdlWeight,
-                batchSize, jointEpochs, targetEpochs, n, optimizer);
+        return with().threads(n).build();
     }
 
     public ModelConfig withBatchSize(int n) {
-        return new ModelConfig(sharedUnits, towerUnits, targetUnits, experts, alignedWidth, specificWidth, pdlWeight,
-                n, jointEpochs, targetEpochs, threads, optimizer);
+        return with().batchSize(n).build();
     }
 
-    public ModelConfig withEpochs(int joint, int target) {
-        return new ModelConfig(sharedUnits, towerUnits, targetUnits, experts, alignedWidth, specificWidth, pdlWeight,
-                batchSize, joint, target, threads, optimizer);
+    /** Exactly {@code joint} and {@code target} epochs on every training row: no validation slice. */
+    public ModelConfig withFixedEpochs(int joint, int target) {
+        return with().maxJointEpochs(joint).maxTargetEpochs(target).validationFraction(0).build();
+    }
+
+    /** Width of the last shared layer: MEM's common knowledge and TEM's cross representation (MKT eq. 12). */
+    public int crossWidth() {
+        return sharedUnits[sharedUnits.length - 1];
+    }
+
+    @Override
+    public String toString() {
+        return "ModelConfig[shared=" + Arrays.toString(sharedUnits) + ", towers=" + Arrays.toString(towerUnits)
+                + ", target=" + Arrays.toString(targetUnits) + ", experts=" + experts + ", batch=" + batchSize
+                + ", epochs<=" + maxJointEpochs + "/" + maxTargetEpochs + ", patience=" + patience + ", validation="
+                + validationFraction + ", l2=" + embeddingL2 + "/" + denseL2 + ", dropout=" + dropout + ", "
+                + optimizer + "]";
+    }
+
+    /** A copy with some settings changed. */
+    public static final class Builder {
+        private int[] sharedUnits;
+        private int[] towerUnits;
+        private int[] targetUnits;
+        private int experts;
+        private int alignedWidth;
+        private int specificWidth;
+        private float pdlWeight;
+        private int batchSize;
+        private int maxJointEpochs;
+        private int maxTargetEpochs;
+        private int patience;
+        private double validationFraction;
+        private float embeddingL2;
+        private float denseL2;
+        private float dropout;
+        private int threads;
+        private Optimizer.Settings optimizer;
+
+        private Builder(ModelConfig c) {
+            sharedUnits = c.sharedUnits;
+            towerUnits = c.towerUnits;
+            targetUnits = c.targetUnits;
+            experts = c.experts;
+            alignedWidth = c.alignedWidth;
+            specificWidth = c.specificWidth;
+            pdlWeight = c.pdlWeight;
+            batchSize = c.batchSize;
+            maxJointEpochs = c.maxJointEpochs;
+            maxTargetEpochs = c.maxTargetEpochs;
+            patience = c.patience;
+            validationFraction = c.validationFraction;
+            embeddingL2 = c.embeddingL2;
+            denseL2 = c.denseL2;
+            dropout = c.dropout;
+            threads = c.threads;
+            optimizer = c.optimizer;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder maxJointEpochs(int v) {
+            maxJointEpochs = v;
+            return this;
+        }
+
+        public Builder maxTargetEpochs(int v) {
+            maxTargetEpochs = v;
+            return this;
+        }
+
+        public Builder patience(int v) {
+            patience = v;
+            return this;
+        }
+
+        public Builder validationFraction(double v) {
+            validationFraction = v;
+            return this;
+        }
+
+        public Builder embeddingL2(float v) {
+            embeddingL2 = v;
+            return this;
+        }
+
+        public Builder denseL2(float v) {
+            denseL2 = v;
+            return this;
+        }
+
+        public Builder dropout(float v) {
+            dropout = v;
+            return this;
+        }
+
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        public Builder pdlWeight(float v) {
+            pdlWeight = v;
+            return this;
+        }
+
+        public Builder optimizer(Optimizer.Settings v) {
+            optimizer = v;
+            return this;
+        }
+
+        public ModelConfig build() {
+            return new ModelConfig(sharedUnits, towerUnits, targetUnits, experts, alignedWidth, specificWidth,
+                    pdlWeight, batchSize, maxJointEpochs, maxTargetEpochs, patience, validationFraction, embeddingL2,
+                    denseL2, dropout, threads, optimizer);
+        }
     }
 }

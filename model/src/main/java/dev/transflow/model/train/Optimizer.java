@@ -20,7 +20,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Builds one training step for a loss: Adam on dense parameters, AdaGrad on embedding rows that the batch
+ * Builds one training step for a loss (plus the configured L2 terms: on the embedding rows the batch read, and on
+ * dense weight matrices): Adam on dense parameters, AdaGrad on embedding rows that the batch
  * touched (sparse: gradients with respect to the gathered rows, duplicates summed with
  * {@code unique + unsortedSegmentSum}). Only the parameters and tables passed in change; everything else in the
  * graph is frozen for this step.
@@ -44,7 +45,8 @@ public final class Optimizer {
      * @return the op that runs one step
      */
     public static Op minimize(Net net, String name, Operand<TFloat32> loss, List<Net.Param> candidates,
-            List<EmbeddingTable> tables, Settings settings) {
+            List<EmbeddingTable> tables, ModelConfig config) {
+        Settings settings = config.optimizer();
         Ops tf = net.tf();
         Set<String> ancestors = ancestors(loss);
         List<Net.Param> dense = new ArrayList<>();
@@ -67,7 +69,8 @@ public final class Optimizer {
         if (xs.isEmpty()) {
             throw new IllegalArgumentException("Nothing to train in " + name);
         }
-        Output<?>[] grads = net.graph().addGradients(loss.asOutput(), xs.toArray(new Output<?>[0]));
+        Operand<TFloat32> objective = regularized(tf, loss, dense, lookups, config);
+        Output<?>[] grads = net.graph().addGradients(objective.asOutput(), xs.toArray(new Output<?>[0]));
 
         String slots = name + "_slots";
         List<Op> updates = new ArrayList<>();
@@ -95,7 +98,12 @@ public final class Optimizer {
                 }
                 @SuppressWarnings("unchecked")
                 Operand<TFloat32> g = (Operand<TFloat32>) grads[dense.size() + i];
-                rowGrads.add(tf.reshape(g, tf.constant(new long[] {-1, table.dim()})));
+                // Per-sample scale: the batch-mean loss's row gradients times the batch size, so AdaGrad's rate
+                // and initial accumulator mean the same at every batch size (a mean gradient of 1/batch per
+                // occurrence would sit far below the initial accumulator, and embeddings would barely move).
+                Operand<TFloat32> batch = tf.dtypes.cast(tf.gather(tf.shape(lookup.rows()), tf.constant(0),
+                        tf.constant(0)), TFloat32.class);
+                rowGrads.add(tf.reshape(tf.math.mul(g, batch), tf.constant(new long[] {-1, table.dim()})));
                 rowIndices.add(tf.reshape(lookup.indices(), tf.constant(new long[] {-1})));
             }
             if (rowGrads.isEmpty()) {
@@ -114,6 +122,35 @@ public final class Optimizer {
         }
         Op advance = tf.withControlDependencies(updates).assignAdd(step.variable(), tf.constant(1f));
         return tf.withControlDependencies(List.of(advance)).withName(name).noOp();
+    }
+
+    /**
+     * {@code loss + embeddingL2 * sum_rows |e|^2 / batch + denseL2 * sum |W|^2}: every embedding row a sample reads
+     * is pulled towards zero with the weight of one sample's loss, so rarely seen ids (which only noise can fit)
+     * stay small, the way a logistic regression's L2 keeps them small; biases and vectors are not penalized.
+     */
+    private static Operand<TFloat32> regularized(Ops tf, Operand<TFloat32> loss, List<Net.Param> dense,
+            List<EmbeddingTable.Lookup> lookups, ModelConfig config) {
+        Operand<TFloat32> total = loss;
+        if (config.embeddingL2() > 0) {
+            for (EmbeddingTable.Lookup l : lookups) {
+                Operand<TFloat32> sum = tf.reduceSum(tf.math.mul(l.rows(), l.rows()),
+                        tf.range(tf.constant(0), tf.rank(l.rows()), tf.constant(1)));
+                Operand<TFloat32> batch = tf.dtypes.cast(tf.gather(tf.shape(l.rows()), tf.constant(0),
+                        tf.constant(0)), TFloat32.class);
+                total = tf.math.add(total, tf.math.mul(tf.constant(config.embeddingL2()), tf.math.div(sum, batch)));
+            }
+        }
+        if (config.denseL2() > 0) {
+            for (Net.Param p : dense) {
+                if (p.shape().length >= 2) {
+                    Operand<TFloat32> sum = tf.reduceSum(tf.math.mul(p.read(), p.read()),
+                            tf.range(tf.constant(0), tf.rank(p.read()), tf.constant(1)));
+                    total = tf.math.add(total, tf.math.mul(tf.constant(config.denseL2()), sum));
+                }
+            }
+        }
+        return total;
     }
 
     /** Names of every operation {@code output} depends on through data edges, itself included. */

@@ -2,6 +2,7 @@ package dev.transflow.model.snapshot;
 
 import dev.transflow.model.TinyWorld;
 import dev.transflow.model.baseline.TargetOnlyModel;
+import dev.transflow.model.nn.Backbone;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
@@ -75,7 +76,7 @@ class SnapshotStoreTest {
         SnapshotStore store = new SnapshotStore(dir);
         float[] expected;
         SnapshotStore.Snapshot snapshot;
-        try (TargetOnlyModel model = new TargetOnlyModel("mlp", encoder, CONFIG, 1, false)) {
+        try (TargetOnlyModel model = new TargetOnlyModel("din", encoder, CONFIG, 1, Backbone.Spec.FULL, false)) {
             model.fit(source, 0, target, 1_000);
             expected = model.predict(target, 0, 10);
             snapshot = model.publish(store, ModelKind.TEM, 7, Map.of(), true);

@@ -2,6 +2,7 @@ package dev.transflow.model.train;
 
 import dev.transflow.model.TinyWorld;
 import dev.transflow.model.baseline.TargetOnlyModel;
+import dev.transflow.model.nn.Backbone;
 import dev.transflow.model.eval.Models;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
@@ -83,7 +84,7 @@ class ModuleWeightsTest {
     @Test
     void aSnapshotOfAnotherStructureIsRejectedByName(@TempDir Path dir) {
         SnapshotStore store = new SnapshotStore(dir);
-        try (TargetOnlyModel mlp = new TargetOnlyModel("mlp", encoder, CONFIG, 1, false);
+        try (TargetOnlyModel mlp = new TargetOnlyModel("din", encoder, CONFIG, 1, Backbone.Spec.FULL, false);
                 MktModel tem = new MktModel("mkt", encoder, CONFIG, 2, true, true)) {
             SnapshotStore.Snapshot snapshot = mlp.publish(store, ModelKind.MEM, 0, Map.of(), false);
             assertThatThrownBy(() -> tem.readGroup(snapshot, MultiEntityModel.GROUP))

@@ -2,7 +2,9 @@ package dev.transflow.model.train;
 
 import dev.transflow.model.TinyWorld;
 import dev.transflow.model.baseline.JointModel;
+import dev.transflow.model.baseline.LogisticRegressionModel;
 import dev.transflow.model.baseline.TargetOnlyModel;
+import dev.transflow.model.nn.Backbone;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.metric.PredictionMetrics;
@@ -11,6 +13,7 @@ import dev.transflow.model.mkt.MultiEntityModel;
 import dev.transflow.model.mkt.TargetEntityModel;
 import dev.transflow.model.nn.EmbeddingTable;
 import dev.transflow.model.nn.Net;
+import dev.transflow.model.nn.NumericInput;
 import dev.transflow.schemas.Domain;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +32,7 @@ class TrainingTest {
     private static EncodedSamples target;
     private static int sourceEnd;
     private static int targetEnd;
-    private static final ModelConfig CONFIG = ModelConfig.defaults().withEpochs(2, 4).withBatchSize(128);
+    private static final ModelConfig CONFIG = ModelConfig.defaults().withFixedEpochs(2, 4).withBatchSize(128);
 
     @BeforeAll
     static void data() {
@@ -55,8 +58,11 @@ class TrainingTest {
     void everyModelLearnsTheRule() {
         // Category match and post style explain the clicks; chance is 0.5. Measured after training: 0.72-0.75.
         for (CtrModel model : new CtrModel[] {
-                new TargetOnlyModel("mlp", encoder, CONFIG, 1, false),
-                new TargetOnlyModel("finetune", encoder, CONFIG, 1, true),
+                new LogisticRegressionModel("lr", encoder, CONFIG, 1),
+                new TargetOnlyModel("mlp", encoder, CONFIG, 1, Backbone.Spec.PLAIN, false),
+                new TargetOnlyModel("deepfm", encoder, CONFIG, 1, Backbone.Spec.DEEPFM, false),
+                new TargetOnlyModel("din", encoder, CONFIG, 1, Backbone.Spec.FULL, false),
+                new TargetOnlyModel("finetune", encoder, CONFIG, 1, Backbone.Spec.FULL, true),
                 new JointModel("mmoe", JointModel.Kind.MMOE, encoder, CONFIG, 1),
                 new JointModel("shared-bottom", JointModel.Kind.SHARED_BOTTOM, encoder, CONFIG, 1),
                 new MktModel("mkt", encoder, CONFIG, 1, true, true)}) {
@@ -97,8 +103,8 @@ class TrainingTest {
 
     @Test
     void onlyTouchedEmbeddingRowsChange() {
-        ModelConfig oneStep = ModelConfig.defaults().withEpochs(1, 1).withBatchSize(64);
-        try (TargetOnlyModel model = new TargetOnlyModel("mlp", encoder, oneStep, 3, false)) {
+        ModelConfig oneStep = ModelConfig.defaults().withFixedEpochs(1, 1).withBatchSize(64);
+        try (TargetOnlyModel model = new TargetOnlyModel("din", encoder, oneStep, 3, Backbone.Spec.FULL, false)) {
             EmbeddingTable table = model.net().tables(TargetEntityModel.GROUP).get(0);
             float[] before = model.values(table.param());
 
@@ -129,6 +135,83 @@ class TrainingTest {
                 }
             }
             assertThat(changedRows).isGreaterThan(50);
+        }
+    }
+
+    @Test
+    void aStageKeepsItsBestEpochAndLogsItsValidationCurve() {
+        ModelConfig config = ModelConfig.defaults().with().batchSize(128).maxTargetEpochs(6).patience(2)
+                .validationFraction(0.2).build();
+        try (TargetOnlyModel model = new TargetOnlyModel("din", encoder, config, 4, Backbone.Spec.FULL, false)) {
+            model.fit(source, sourceEnd, target, targetEnd);
+            StageLog log = model.trainingLog().get(0);
+            assertThat(log.stage()).isEqualTo("target");
+            assertThat(log.validationAuc()).hasSize(log.epochs());
+            assertThat(log.bestEpoch()).isBetween(1, log.epochs());
+            double best = java.util.Arrays.stream(log.validationAuc()).max().orElseThrow();
+            assertThat(log.validationAuc()[log.bestEpoch() - 1]).isEqualTo(best);
+            // Stopped early, or ran out of epochs: never more than patience epochs past the best one.
+            assertThat(log.epochs() - log.bestEpoch()).isLessThanOrEqualTo(2);
+
+            // The weights in place are the best epoch's: scoring the validation slice again gives its AUC.
+            int first = (int) Math.floor(targetEnd * 0.8);
+            int validationStart = target.firstRowAtOrAfter(target.timestamps[first]);
+            float[] scores = model.predict(target, validationStart, targetEnd);
+            PredictionMetrics m = new PredictionMetrics();
+            for (int i = 0; i < scores.length; i++) {
+                m.add(scores[i], (int) target.labels[validationStart + i], target.users[validationStart + i]);
+            }
+            assertThat(m.auc()).isCloseTo(best, org.assertj.core.data.Offset.offset(1e-3));
+        }
+    }
+
+    @Test
+    void outputBiasStartsAtTheClickRate() {
+        try (TargetOnlyModel model = new TargetOnlyModel("din", encoder, CONFIG, 5, Backbone.Spec.FULL, false)) {
+            float[] scores = model.predict(target, 0, target.rows);
+            double mean = 0;
+            for (float p : scores) {
+                mean += p / scores.length;
+            }
+            // Untrained, the model predicts about its prior click rate (1.8%), not 0.5.
+            assertThat(mean).isBetween(0.005, 0.06);
+        }
+    }
+
+    @Test
+    void modelsWithTheSameSeedShareTheInitialWeightsOfTheirCommonParts() {
+        try (TargetOnlyModel finetune = new TargetOnlyModel("finetune", encoder, CONFIG, 7, Backbone.Spec.FULL, true);
+                MktModel mkt = new MktModel("mkt", encoder, CONFIG, 7, true, true);
+                MktModel otherSeed = new MktModel("mkt", encoder, CONFIG, 8, true, true)) {
+            Net.Param a = finetune.net().tables(TargetEntityModel.GROUP).get(0).param();
+            Net.Param b = mkt.net().tables(TargetEntityModel.GROUP).get(0).param();
+            Net.Param c = otherSeed.net().tables(TargetEntityModel.GROUP).get(0).param();
+            assertThat(a.name()).isEqualTo(b.name());
+            assertThat(finetune.values(a)).containsExactly(mkt.values(b));
+            assertThat(mkt.values(b)).isNotEqualTo(otherSeed.values(c));
+        }
+    }
+
+    @Test
+    void numericStatisticsComeFromTheTrainingRowsAndMissingValuesStayFinite() {
+        try (TargetOnlyModel model = new TargetOnlyModel("finetune", encoder, CONFIG, 6, Backbone.Spec.FULL, true)) {
+            model.fit(source, sourceEnd, target, targetEnd);
+            NumericInput numeric = model.net().numericInputs().stream()
+                    .filter(n -> n.domain() == Domain.SOURCE && n.features() > 0).findFirst().orElseThrow();
+            float[][] expected = source.numericStatistics(0, sourceEnd);
+            assertThat(model.values(numeric.mean())).containsExactly(expected[0]);
+            assertThat(model.values(numeric.std())).containsExactly(expected[1]);
+            assertThat(expected[1][0]).isNotEqualTo(1f);
+
+            int nw = source.layout.numericWidth();
+            float saved = source.numeric[sourceEnd * nw];
+            source.numeric[sourceEnd * nw] = Float.NaN; // a missing price
+            try {
+                float[] p = model.score(Domain.SOURCE, source, sourceEnd, sourceEnd + 1);
+                assertThat(p[0]).isBetween(0f, 1f);
+            } finally {
+                source.numeric[sourceEnd * nw] = saved;
+            }
         }
     }
 }
