@@ -103,7 +103,7 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "AdaGrad learning rate of embedding rows (default: ${DEFAULT-VALUE}).")
     float embeddingLearningRate;
 
-    @Option(names = "--embedding-l2", paramLabel = "WEIGHT", defaultValue = "1e-5",
+    @Option(names = "--embedding-l2", paramLabel = "WEIGHT", defaultValue = "1e-4",
             description = "L2 weight on the embedding rows a batch reads (default: ${DEFAULT-VALUE}).")
     float embeddingL2;
 

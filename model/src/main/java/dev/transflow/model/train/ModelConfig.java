@@ -46,7 +46,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
 
     public static ModelConfig defaults() {
         return new ModelConfig(new int[] {128, 64}, new int[] {16, 1}, new int[] {128, 64, 16, 1}, 3, 16, 16, 0.01f,
-                512, 10, 10, 2, 0.1, 1e-5f, 0f, 0f, 0, Optimizer.Settings.defaults());
+                512, 10, 10, 2, 0.1, 1e-4f, 0f, 0f, 0, Optimizer.Settings.defaults());
     }
 
     public Builder with() {
