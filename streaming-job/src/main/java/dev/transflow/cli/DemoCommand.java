@@ -36,7 +36,8 @@ final class DemoCommand implements Callable<Integer> {
     double rate;
 
     @Option(names = "--world", paramLabel = "NAME", defaultValue = "default",
-            description = "Simulated world: default, recurring-drift or harmful-source (default: ${DEFAULT-VALUE}).")
+            description = "Simulated world: default, recurring-drift, harmful-source or cross-domain "
+                    + "(default: ${DEFAULT-VALUE}).")
     String world;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Simulator seed (default: ${DEFAULT-VALUE}).")
