@@ -173,12 +173,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     err.flush();
                 }, predictionsOut == null ? null : this::writePredictions);
         EvaluationReport summary = new EvaluationReport(results);
-        List<EvaluationReport.StageLog> stages = new ArrayList<>();
-        for (OfflineEvaluation.Training t : evaluation.training()) {
-            t.stages().forEach(st -> stages.add(new EvaluationReport.StageLog(t.model(), t.seed(), st.stage(),
-                    st.epochs(), st.bestEpoch(), st.validationAuc())));
-        }
-        summary.addStageLogs(stages);
+        summary.addTraining(evaluation.training());
         out.print(summary.table());
         out.print(summary.pairsTable());
         if (report != null) {

@@ -36,7 +36,6 @@ public final class JointModel extends GraphModel {
 
     private final String name;
     private final Op step;
-    private final Operand<TFloat32> targetScore;
     private final List<Head> heads = new ArrayList<>();
 
     public JointModel(String name, Kind kind, SampleEncoder encoder, ModelConfig config, long seed) {
@@ -45,7 +44,6 @@ public final class JointModel extends GraphModel {
         Ops tf = net.tf();
         Backbone backbone = new Backbone(net, "joint", GROUP, encoder, Backbone.Spec.FULL);
         Operand<TFloat32> loss = null;
-        Operand<TFloat32> targetLogits = null;
         Mlp bottom = null;
         Mmoe mmoe = null;
         for (Domain d : Domain.values()) {
@@ -72,20 +70,18 @@ public final class JointModel extends GraphModel {
             }
             Mlp tower = new Mlp(net, "tower_" + tag, GROUP, config.crossWidth(), config.towerUnits(), true,
                     config.dropout());
-            heads.add(new Head(d, tower));
+            heads.add(new Head(d, tower.outputBias()));
             Operand<TFloat32> logits = tf.math.add(tower.apply(hidden), encoded.shallowLogit());
             if (d == Domain.TARGET) {
                 setTargetLogits(logits);
-                targetLogits = logits;
             }
             Operand<TFloat32> bce = Losses.binaryCrossEntropy(tf, logits, in.labels);
             loss = loss == null ? bce : tf.math.add(loss, bce);
         }
-        targetScore = probabilities(targetLogits);
         step = Optimizer.minimize(net, "joint_train", loss, net.params(GROUP), net.tables(GROUP), config);
         start();
         for (Head head : heads) {
-            initializeBias(head.tower(), head.domain() == Domain.SOURCE ? PRIOR_SOURCE_CLICK_RATE
+            initializeBias(head.bias(), head.domain() == Domain.SOURCE ? PRIOR_SOURCE_CLICK_RATE
                     : PRIOR_TARGET_CLICK_RATE);
         }
     }
@@ -102,7 +98,7 @@ public final class JointModel extends GraphModel {
 
     @Override
     public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
-        runStage(new Stage("joint", step, List.of(Domain.SOURCE, Domain.TARGET), Domain.TARGET, targetScore,
+        runStage(new Stage("joint", step, List.of(Domain.SOURCE, Domain.TARGET), Domain.TARGET, targetScore(),
                 List.of(GROUP), heads, config.maxJointEpochs()), source, sourceEnd, target, targetEnd);
     }
 }

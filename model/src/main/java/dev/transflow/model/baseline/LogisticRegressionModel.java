@@ -5,7 +5,7 @@ import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.nn.FirstOrder;
 import dev.transflow.model.nn.Losses;
-import dev.transflow.model.nn.Mlp;
+import dev.transflow.model.nn.Net;
 import dev.transflow.model.nn.NumericInput;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModelConfig;
@@ -31,9 +31,8 @@ public final class LogisticRegressionModel extends GraphModel {
     private static final String GROUP = "lr";
 
     private final String name;
-    private final Mlp bias;
+    private final Net.Param bias;
     private final Op step;
-    private final Operand<TFloat32> score;
 
     public LogisticRegressionModel(String name, SampleEncoder encoder, ModelConfig config, long seed) {
         super(encoder, config, seed);
@@ -44,14 +43,10 @@ public final class LogisticRegressionModel extends GraphModel {
         FirstOrder wide = new FirstOrder(net, "lr", GROUP, encoder.schema().totalVocabulary(), layouts);
         NumericInput numeric = new NumericInput(net, "lr/numeric_stats_target", GROUP, Domain.TARGET,
                 encoder.layout(Domain.TARGET).numericWidth());
-        // The bias as a one-unit linear layer over a constant input, so bias initialization treats it as a head.
-        bias = new Mlp(net, "lr/bias", GROUP, 1, new int[] {1}, true);
-        Operand<TFloat32> ones = tf.onesLike(tf.dtypes.cast(tf.slice(targetInputs.categorical,
-                tf.constant(new int[] {0, 0}), tf.constant(new int[] {-1, 1})), TFloat32.class));
-        Operand<TFloat32> logits = tf.math.add(bias.apply(ones), wide.apply(targetInputs,
-                numeric.apply(targetInputs.numeric)));
+        bias = net.constant("lr/bias", GROUP, 0f, 1);
+        Operand<TFloat32> logits = tf.math.add(wide.apply(targetInputs, numeric.apply(targetInputs.numeric)),
+                bias.read());
         setTargetLogits(logits);
-        score = probabilities(logits);
         step = Optimizer.minimize(net, "lr_train", Losses.binaryCrossEntropy(tf, logits, targetInputs.labels),
                 net.params(GROUP), net.tables(GROUP), config);
         start();
@@ -70,7 +65,7 @@ public final class LogisticRegressionModel extends GraphModel {
 
     @Override
     public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
-        runStage(new Stage("target", step, List.of(Domain.TARGET), Domain.TARGET, score, List.of(GROUP),
+        runStage(new Stage("target", step, List.of(Domain.TARGET), Domain.TARGET, targetScore(), List.of(GROUP),
                 List.of(new Head(Domain.TARGET, bias)), config.maxTargetEpochs()), source, sourceEnd, target,
                 targetEnd);
     }

@@ -29,8 +29,6 @@ public final class TargetOnlyModel extends GraphModel {
     private final TargetEntityModel network;
     private final Op sourceStep;
     private final Op targetStep;
-    private final Operand<TFloat32> sourceScore;
-    private final Operand<TFloat32> targetScore;
 
     public TargetOnlyModel(String name, SampleEncoder encoder, ModelConfig config, long seed, Backbone.Spec backbone,
             boolean pretrainOnSource) {
@@ -40,23 +38,20 @@ public final class TargetOnlyModel extends GraphModel {
         network = new TargetEntityModel(net, encoder, config, false, null, backbone);
         Operand<TFloat32> targetLogits = network.logits(targetInputs, null);
         setTargetLogits(targetLogits);
-        targetScore = probabilities(targetLogits);
         targetStep = Optimizer.minimize(net, "target_train",
                 Losses.binaryCrossEntropy(net.tf(), targetLogits, targetInputs.labels),
                 net.params(TargetEntityModel.GROUP), net.tables(TargetEntityModel.GROUP), config);
         if (pretrainOnSource) {
             Operand<TFloat32> sourceLogits = network.logits(sourceInputs, null);
             setLogits(Domain.SOURCE, sourceLogits);
-            sourceScore = probabilities(sourceLogits);
             sourceStep = Optimizer.minimize(net, "source_train",
                     Losses.binaryCrossEntropy(net.tf(), sourceLogits, sourceInputs.labels),
                     net.params(TargetEntityModel.GROUP), net.tables(TargetEntityModel.GROUP), config);
         } else {
             sourceStep = null;
-            sourceScore = null;
         }
         start();
-        initializeBias(network.head(), PRIOR_TARGET_CLICK_RATE);
+        initializeBias(network.head().outputBias(), PRIOR_TARGET_CLICK_RATE);
     }
 
     @Override
@@ -74,12 +69,12 @@ public final class TargetOnlyModel extends GraphModel {
         List<String> groups = List.of(TargetEntityModel.GROUP);
         if (pretrainOnSource) {
             // Validated on held-out source rows: the stage's own objective.
-            runStage(new Stage("source", sourceStep, List.of(Domain.SOURCE), Domain.SOURCE, sourceScore, groups,
-                    List.of(new Head(Domain.SOURCE, network.head())), config.maxJointEpochs()),
+            runStage(new Stage("source", sourceStep, List.of(Domain.SOURCE), Domain.SOURCE, output(Domain.SOURCE), groups,
+                    List.of(new Head(Domain.SOURCE, network.head().outputBias())), config.maxJointEpochs()),
                     source, sourceEnd, target, targetEnd);
         }
-        runStage(new Stage("target", targetStep, List.of(Domain.TARGET), Domain.TARGET, targetScore, groups,
-                List.of(new Head(Domain.TARGET, network.head())), config.maxTargetEpochs()),
+        runStage(new Stage("target", targetStep, List.of(Domain.TARGET), Domain.TARGET, targetScore(), groups,
+                List.of(new Head(Domain.TARGET, network.head().outputBias())), config.maxTargetEpochs()),
                 source, sourceEnd, target, targetEnd);
     }
 }

@@ -1,5 +1,7 @@
 package dev.transflow.model.eval;
 
+import dev.transflow.model.train.StageLog;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -18,7 +20,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -56,43 +57,6 @@ public final class EvaluationReport {
 
     /** A figure from outside this run (say scikit-learn LR on the same split): one row, no spread, never paired. */
     public record Peer(String name, double auc, double gauc) {}
-
-    /**
-     * What one training stage of one model and seed did. Epochs count from 1; {@code validationAuc[i]} is the
-     * validation AUC after epoch {@code i + 1}.
-     */
-    public record StageLog(String model, long seed, String stage, int epochsRun, int bestEpoch,
-            double[] validationAuc) {
-        public StageLog {
-            Objects.requireNonNull(model, "model");
-            Objects.requireNonNull(stage, "stage");
-            // Copied both ways so a log cannot change after it was handed over.
-            validationAuc = validationAuc == null ? new double[0] : validationAuc.clone();
-        }
-
-        @Override
-        public double[] validationAuc() {
-            return validationAuc.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof StageLog l && model.equals(l.model) && seed == l.seed && stage.equals(l.stage)
-                    && epochsRun == l.epochsRun && bestEpoch == l.bestEpoch
-                    && Arrays.equals(validationAuc, l.validationAuc);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(model, seed, stage, epochsRun, bestEpoch, Arrays.hashCode(validationAuc));
-        }
-
-        @Override
-        public String toString() {
-            return "StageLog[" + model + ", seed " + seed + ", " + stage + ", " + epochsRun + " epochs, best "
-                    + bestEpoch + ", " + Arrays.toString(validationAuc) + "]";
-        }
-    }
 
     /** The claim that model {@code a} scores higher than model {@code b}, and the rule of {@link #claims} behind it. */
     public record Claim(String a, String b, String rule) {}
@@ -149,7 +113,7 @@ public final class EvaluationReport {
 
     private final List<OfflineEvaluation.Result> results;
     private final List<Peer> peers = new ArrayList<>();
-    private final List<StageLog> stageLogs = new ArrayList<>();
+    private final List<OfflineEvaluation.Training> training = new ArrayList<>();
 
     public EvaluationReport(List<OfflineEvaluation.Result> results) {
         this.results = List.copyOf(results);
@@ -171,9 +135,9 @@ public final class EvaluationReport {
         return this;
     }
 
-    /** Adds training notes for the "Validation curve / epochs" section of results.md. */
-    public void addStageLogs(List<StageLog> logs) {
-        stageLogs.addAll(logs);
+    /** Adds what the models' training stages did, for the "Validation curve / epochs" section of results.md. */
+    public void addTraining(List<OfflineEvaluation.Training> logs) {
+        training.addAll(logs);
     }
 
     public List<Peer> peers() {
@@ -368,7 +332,7 @@ public final class EvaluationReport {
                     + "SE = std/√n, and A > B holds when mean > 2·SE with n ≥ 2, a rough one-sided paired test "
                     + "that is lenient with few seeds.\n");
         }
-        if (!stageLogs.isEmpty()) {
+        if (!training.isEmpty()) {
             appendStages(md);
         }
         return md.toString();
@@ -382,22 +346,26 @@ public final class EvaluationReport {
                 + "|---|---|---|---|---|---|\n");
         // Evaluated models in table order first; logs of a model without results still show.
         LinkedHashSet<String> models = new LinkedHashSet<>(modelNames());
-        stageLogs.forEach(l -> models.add(l.model()));
+        training.forEach(t -> models.add(t.model()));
         for (String model : models) {
-            Map<String, List<StageLog>> byStage = stageLogs.stream().filter(l -> l.model().equals(model))
-                    .collect(Collectors.groupingBy(StageLog::stage, LinkedHashMap::new, Collectors.toList()));
-            byStage.forEach((stage, logs) -> {
-                StageLog first = logs.stream().min((x, y) -> Long.compare(x.seed(), y.seed())).orElseThrow();
-                StageLog curve = logs.stream().filter(l -> l.seed() == 1).findFirst().orElse(first);
-                String points = Arrays.stream(curve.validationAuc).mapToObj(EvaluationReport::plain)
+            // stage -> seed -> that seed's log of the stage
+            Map<String, Map<Long, StageLog>> byStage = new LinkedHashMap<>();
+            for (OfflineEvaluation.Training t : training) {
+                if (t.model().equals(model)) {
+                    t.stages().forEach(l -> byStage.computeIfAbsent(l.stage(), k -> new TreeMap<>())
+                            .putIfAbsent(t.seed(), l));
+                }
+            }
+            byStage.forEach((stage, bySeed) -> {
+                long curveSeed = bySeed.containsKey(1L) ? 1L : bySeed.keySet().iterator().next();
+                String points = Arrays.stream(bySeed.get(curveSeed).validationAuc()).mapToObj(EvaluationReport::plain)
                         .collect(Collectors.joining(", "));
-                if (curve.seed() != 1) {
-                    points = "seed " + curve.seed() + ": " + points;
+                if (curveSeed != 1) {
+                    points = "seed " + curveSeed + ": " + points;
                 }
                 md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %s |%n", model, stage,
-                        logs.stream().mapToLong(StageLog::seed).distinct().count(),
-                        logs.stream().mapToInt(StageLog::epochsRun).average().orElseThrow(),
-                        logs.stream().mapToInt(StageLog::bestEpoch).average().orElseThrow(),
+                        bySeed.size(), bySeed.values().stream().mapToInt(StageLog::epochs).average().orElseThrow(),
+                        bySeed.values().stream().mapToInt(StageLog::bestEpoch).average().orElseThrow(),
                         points.isEmpty() ? "—" : points));
             });
         }

@@ -53,9 +53,9 @@ public final class MktModel extends GraphModel {
         temStep = Optimizer.minimize(net, "tem_train", temLoss, net.params(TargetEntityModel.GROUP),
                 net.tables(TargetEntityModel.GROUP), config);
         start();
-        initializeBias(mem.tower(Domain.SOURCE), PRIOR_SOURCE_CLICK_RATE);
-        initializeBias(mem.tower(Domain.TARGET), PRIOR_TARGET_CLICK_RATE);
-        initializeBias(target.head(), PRIOR_TARGET_CLICK_RATE);
+        initializeBias(mem.tower(Domain.SOURCE).outputBias(), PRIOR_SOURCE_CLICK_RATE);
+        initializeBias(mem.tower(Domain.TARGET).outputBias(), PRIOR_TARGET_CLICK_RATE);
+        initializeBias(target.head().outputBias(), PRIOR_TARGET_CLICK_RATE);
     }
 
     @Override
@@ -70,8 +70,8 @@ public final class MktModel extends GraphModel {
     /** Stage 1: MEM on both domains, validated by its target tower. */
     public void fitMem(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         runStage(new Stage("mem", memStep, List.of(Domain.SOURCE, Domain.TARGET), Domain.TARGET, memTargetScore,
-                List.of(MultiEntityModel.GROUP), List.of(new Head(Domain.SOURCE, mem.tower(Domain.SOURCE)),
-                        new Head(Domain.TARGET, mem.tower(Domain.TARGET))), config.maxJointEpochs()),
+                List.of(MultiEntityModel.GROUP), List.of(new Head(Domain.SOURCE, mem.tower(Domain.SOURCE).outputBias()),
+                        new Head(Domain.TARGET, mem.tower(Domain.TARGET).outputBias())), config.maxJointEpochs()),
                 source, sourceEnd, target, targetEnd);
     }
 
@@ -83,7 +83,7 @@ public final class MktModel extends GraphModel {
     /** Stage 2: TEM on the target domain, MEM frozen. */
     public void fitTem(EncodedSamples target, int targetEnd) {
         runStage(new Stage("tem", temStep, List.of(Domain.TARGET), Domain.TARGET, temScore,
-                List.of(TargetEntityModel.GROUP), List.of(new Head(Domain.TARGET, this.target.head())),
+                List.of(TargetEntityModel.GROUP), List.of(new Head(Domain.TARGET, this.target.head().outputBias())),
                 config.maxTargetEpochs()), null, 0, target, targetEnd);
     }
 

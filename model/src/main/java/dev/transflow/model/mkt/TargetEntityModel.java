@@ -1,5 +1,6 @@
 package dev.transflow.model.mkt;
 
+import dev.transflow.model.feature.FeatureGroup;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.nn.Backbone;
 import dev.transflow.model.nn.BatchInputs;
@@ -57,15 +58,15 @@ public final class TargetEntityModel {
         int sharedWidth = 0;
         for (Domain d : Domain.values()) {
             var layout = encoder.layout(d);
-            int fields = layout.categoricalCount(dev.transflow.model.feature.FeatureGroup.SPECIFIC)
-                    + layout.numericCount(dev.transflow.model.feature.FeatureGroup.SPECIFIC);
+            int fields = layout.categoricalCount(FeatureGroup.SPECIFIC)
+                    + layout.numericCount(FeatureGroup.SPECIFIC);
             // Entity types have different specific features: each gets its own projection to a common width.
             specificProjection.put(d, new Dense(net, "specific_" + d.name().toLowerCase(), GROUP,
                     Math.max(1, fields * dim), specificWidth, Dense.Activation.RELU));
-            userWidth = (layout.categoricalCount(dev.transflow.model.feature.FeatureGroup.USER)
-                    + layout.numericCount(dev.transflow.model.feature.FeatureGroup.USER)) * dim;
-            sharedWidth = (layout.categoricalCount(dev.transflow.model.feature.FeatureGroup.SHARED)
-                    + layout.numericCount(dev.transflow.model.feature.FeatureGroup.SHARED)) * dim;
+            userWidth = (layout.categoricalCount(FeatureGroup.USER)
+                    + layout.numericCount(FeatureGroup.USER)) * dim;
+            sharedWidth = (layout.categoricalCount(FeatureGroup.SHARED)
+                    + layout.numericCount(FeatureGroup.SHARED)) * dim;
         }
         int sequenceWidth = 2 * dim;
         int[] units = config.targetUnits();

@@ -1,13 +1,16 @@
 package dev.transflow.model.nn;
 
+import dev.transflow.model.feature.DomainLayout;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.schemas.Domain;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,7 +53,7 @@ public final class Backbone {
         this.inputs = new InputEncoder(net, name, group, encoder, spec.pooling());
         boolean withWide = spec.wide();
         Cross cross = spec.cross();
-        Map<Domain, dev.transflow.model.feature.DomainLayout> layouts = new EnumMap<>(Domain.class);
+        Map<Domain, DomainLayout> layouts = new EnumMap<>(Domain.class);
         for (Domain d : Domain.values()) {
             layouts.put(d, encoder.layout(d));
         }
@@ -72,7 +75,7 @@ public final class Backbone {
         }
         Operand<TFloat32> second = switch (cross) {
             case USER_ITEM -> FactorizationMachine.userItem(tf, e.userFields(), e.itemFields());
-            case ALL_PAIRS -> FactorizationMachine.allPairs(tf, tf.concat(java.util.List.of(e.userFields(),
+            case ALL_PAIRS -> FactorizationMachine.allPairs(tf, tf.concat(List.of(e.userFields(),
                     e.itemFields()), tf.constant(1)));
             case NONE -> null;
         };
@@ -81,7 +84,7 @@ public final class Backbone {
         }
         if (shallow == null) {
             shallow = tf.math.mul(tf.reduceSum(e.sequence(), tf.constant(1),
-                    org.tensorflow.op.core.ReduceSum.keepDims(true)), tf.constant(0f));
+                    ReduceSum.keepDims(true)), tf.constant(0f));
         }
         return new Encoded(e, shallow);
     }

@@ -13,6 +13,7 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -253,7 +254,7 @@ public final class Net {
 
     /** Current values of {@code params} in one session run, e.g. the best weights seen so far. */
     public Map<Param, float[]> read(Session session, List<Param> params) {
-        Map<Param, float[]> out = new java.util.LinkedHashMap<>();
+        Map<Param, float[]> out = new LinkedHashMap<>();
         if (params.isEmpty()) {
             return out;
         }

@@ -4,7 +4,6 @@ import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.metric.PredictionMetrics;
 import dev.transflow.model.nn.BatchInputs;
-import dev.transflow.model.nn.Mlp;
 import dev.transflow.model.nn.Net;
 import dev.transflow.model.nn.NumericInput;
 import dev.transflow.schemas.Domain;
@@ -33,8 +32,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
@@ -60,7 +61,7 @@ public abstract class GraphModel implements CtrModel {
     protected Session session;
     private final Map<Domain, Operand<TFloat32>> scores = new EnumMap<>(Domain.class);
     private final List<StageLog> trainingLog = new ArrayList<>();
-    private final java.util.Set<NumericInput> statisticsSet = new java.util.HashSet<>();
+    private final Set<NumericInput> statisticsSet = new HashSet<>();
     private TFloat32 trainingFlag;
 
     protected GraphModel(SampleEncoder encoder, ModelConfig config, long seed) {
@@ -95,7 +96,12 @@ public abstract class GraphModel implements CtrModel {
     }
 
     public Operand<TFloat32> targetScore() {
-        return scores.get(Domain.TARGET);
+        return output(Domain.TARGET);
+    }
+
+    /** The click probabilities of a domain's inputs, as set by {@link #setLogits}; null if there are none. */
+    protected Operand<TFloat32> output(Domain domain) {
+        return scores.get(domain);
     }
 
     protected void start() {
@@ -115,8 +121,8 @@ public abstract class GraphModel implements CtrModel {
     protected static final double PRIOR_SOURCE_CLICK_RATE = 0.036;
     protected static final double PRIOR_TARGET_CLICK_RATE = 0.018;
 
-    /** A click tower and the domain whose click rate its output bias starts from. */
-    public record Head(Domain domain, Mlp tower) {}
+    /** A click output's bias and the domain whose click rate it starts from. */
+    public record Head(Domain domain, Net.Param bias) {}
 
     /**
      * One offline training stage.
@@ -169,7 +175,7 @@ public abstract class GraphModel implements CtrModel {
             EncodedSamples data = head.domain() == Domain.SOURCE ? source : target;
             int end = head.domain() == Domain.SOURCE ? (sourceTrain > 0 ? sourceTrain : sourceEnd)
                     : (targetTrain > 0 ? targetTrain : targetEnd);
-            initializeBias(head.tower(), data.clickRate(0, end));
+            initializeBias(head.bias(), data.clickRate(0, end));
         }
         for (NumericInput numeric : net.numericInputs()) {
             // Statistics come from the first stage that sees a domain's rows; later stages keep them.
@@ -193,7 +199,7 @@ public abstract class GraphModel implements CtrModel {
             EncodedSamples s = sourceTrain > 0 ? source.rows(order(sourceTrain, "shuffle/source", epoch)) : null;
             EncodedSamples t = targetTrain > 0 ? target.rows(order(targetTrain, "shuffle/target", epoch)) : null;
             if (s != null && t != null) {
-                trainJoint(stage.step(), s, s.rows, t, t.rows, 1);
+                trainJoint(stage.step(), s, s.rows, t, t.rows);
             } else if (s != null) {
                 trainRange(stage.step(), sourceInputs, s, 0, s.rows);
             } else if (t != null) {
@@ -251,15 +257,14 @@ public abstract class GraphModel implements CtrModel {
         return Double.isNaN(auc) ? -metrics.logLoss() : auc;
     }
 
-    /** Sets a tower's output bias to {@code log(rate / (1 - rate))}, so training starts at the right click rate. */
-    protected void initializeBias(Mlp tower, double rate) {
+    /** Sets an output bias to {@code log(rate / (1 - rate))}, so training starts at the right click rate. */
+    protected void initializeBias(Net.Param bias, double rate) {
         double r = Math.min(1 - 1e-4, Math.max(1e-4, Double.isNaN(rate) ? 0.5 : rate));
-        net.assign(session, Map.of(tower.outputBias(), new float[] {(float) Math.log(r / (1 - r))}));
+        net.assign(session, Map.of(bias, new float[] {(float) Math.log(r / (1 - r))}));
     }
 
     /** One pass over both domains' rows with batch sizes proportional to their counts, one loss per step. */
-    protected void trainJoint(Op step, EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd,
-            int epochs) {
+    private void trainJoint(Op step, EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         if (sourceEnd == 0 || targetEnd == 0) {
             throw new IllegalArgumentException("Joint training needs rows of both domains (source " + sourceEnd
                     + ", target " + targetEnd + ")");
@@ -267,16 +272,14 @@ public abstract class GraphModel implements CtrModel {
         int sourceBatch = config.batchSize();
         int steps = (sourceEnd + sourceBatch - 1) / sourceBatch;
         double targetPerStep = (double) targetEnd / steps;
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            for (int s = 0; s < steps; s++) {
-                int sFrom = s * sourceBatch;
-                int sTo = Math.min(sourceEnd, sFrom + sourceBatch);
-                int tFrom = (int) Math.round(s * targetPerStep);
-                int tTo = Math.max(tFrom + 1, (int) Math.round((s + 1) * targetPerStep));
-                tTo = Math.min(tTo, targetEnd);
-                tFrom = Math.min(tFrom, tTo - 1);
-                stepJoint(step, source, sFrom, sTo, target, tFrom, tTo);
-            }
+        for (int s = 0; s < steps; s++) {
+            int sFrom = s * sourceBatch;
+            int sTo = Math.min(sourceEnd, sFrom + sourceBatch);
+            int tFrom = (int) Math.round(s * targetPerStep);
+            int tTo = Math.max(tFrom + 1, (int) Math.round((s + 1) * targetPerStep));
+            tTo = Math.min(tTo, targetEnd);
+            tFrom = Math.min(tFrom, tTo - 1);
+            stepJoint(step, source, sFrom, sTo, target, tFrom, tTo);
         }
     }
 

@@ -101,9 +101,8 @@ public final class Optimizer {
                 // Per-sample scale: the batch-mean loss's row gradients times the batch size, so AdaGrad's rate
                 // and initial accumulator mean the same at every batch size (a mean gradient of 1/batch per
                 // occurrence would sit far below the initial accumulator, and embeddings would barely move).
-                Operand<TFloat32> batch = tf.dtypes.cast(tf.gather(tf.shape(lookup.rows()), tf.constant(0),
-                        tf.constant(0)), TFloat32.class);
-                rowGrads.add(tf.reshape(tf.math.mul(g, batch), tf.constant(new long[] {-1, table.dim()})));
+                rowGrads.add(tf.reshape(tf.math.mul(g, batchSize(tf, lookup.rows())),
+                        tf.constant(new long[] {-1, table.dim()})));
                 rowIndices.add(tf.reshape(lookup.indices(), tf.constant(new long[] {-1})));
             }
             if (rowGrads.isEmpty()) {
@@ -136,9 +135,8 @@ public final class Optimizer {
             for (EmbeddingTable.Lookup l : lookups) {
                 Operand<TFloat32> sum = tf.reduceSum(tf.math.mul(l.rows(), l.rows()),
                         tf.range(tf.constant(0), tf.rank(l.rows()), tf.constant(1)));
-                Operand<TFloat32> batch = tf.dtypes.cast(tf.gather(tf.shape(l.rows()), tf.constant(0),
-                        tf.constant(0)), TFloat32.class);
-                total = tf.math.add(total, tf.math.mul(tf.constant(config.embeddingL2()), tf.math.div(sum, batch)));
+                total = tf.math.add(total, tf.math.mul(tf.constant(config.embeddingL2()),
+                        tf.math.div(sum, batchSize(tf, l.rows()))));
             }
         }
         if (config.denseL2() > 0) {
@@ -151,6 +149,11 @@ public final class Optimizer {
             }
         }
         return total;
+    }
+
+    /** The first dimension of {@code rows} (the samples of the batch), as a float. */
+    private static Operand<TFloat32> batchSize(Ops tf, Operand<TFloat32> rows) {
+        return tf.dtypes.cast(tf.gather(tf.shape(rows), tf.constant(0), tf.constant(0)), TFloat32.class);
     }
 
     /** Names of every operation {@code output} depends on through data edges, itself included. */

@@ -3,7 +3,7 @@ package dev.transflow.model.eval;
 import dev.transflow.model.eval.EvaluationReport.Claim;
 import dev.transflow.model.eval.EvaluationReport.Metric;
 import dev.transflow.model.eval.EvaluationReport.PairedDifference;
-import dev.transflow.model.eval.EvaluationReport.StageLog;
+import dev.transflow.model.train.StageLog;
 import dev.transflow.schemas.Domain;
 
 import org.junit.jupiter.api.Test;
@@ -170,11 +170,14 @@ class EvaluationReportTest {
     @Test
     void validationSectionListsEpochsPerStageAndTheSeedOneCurve() {
         EvaluationReport report = new EvaluationReport(threeSeeds());
-        report.addStageLogs(List.of(
-                new StageLog("mkt", 2, "pretrain", 5, 4, new double[] {0.60, 0.61, 0.62, 0.63, 0.62}),
-                new StageLog("mkt", 1, "pretrain", 3, 2, new double[] {0.70, 0.71, 0.705}),
-                new StageLog("mkt", 1, "target", 2, 2, new double[] {0.72, 0.73}),
-                new StageLog("finetune", 3, "target", 1, 1, new double[] {0.69})));
+        report.addTraining(List.of(
+                new OfflineEvaluation.Training("mkt", 2, List.of(
+                        new StageLog("pretrain", 5, 4, new double[] {0.60, 0.61, 0.62, 0.63, 0.62}))),
+                new OfflineEvaluation.Training("mkt", 1, List.of(
+                        new StageLog("pretrain", 3, 2, new double[] {0.70, 0.71, 0.705}),
+                        new StageLog("target", 2, 2, new double[] {0.72, 0.73}))),
+                new OfflineEvaluation.Training("finetune", 3, List.of(
+                        new StageLog("target", 1, 1, new double[] {0.69})))));
 
         String md = report.markdown("t");
 
@@ -211,12 +214,12 @@ class EvaluationReportTest {
     @Test
     void stageLogKeepsItsOwnCopyOfTheCurve() {
         double[] curve = {0.7, 0.8};
-        StageLog log = new StageLog("mkt", 1, "target", 2, 2, curve);
+        StageLog log = new StageLog("target", 2, 2, curve);
         curve[0] = 0.1;
         log.validationAuc()[1] = 0.1;
 
         assertThat(log.validationAuc()).containsExactly(0.7, 0.8);
-        assertThat(log).isEqualTo(new StageLog("mkt", 1, "target", 2, 2, new double[] {0.7, 0.8}));
-        assertThat(new StageLog("mkt", 1, "target", 0, 0, null).validationAuc()).isEmpty();
+        assertThat(log).isEqualTo(new StageLog("target", 2, 2, new double[] {0.7, 0.8}));
+        assertThat(new StageLog("target", 0, 0, null).validationAuc()).isEmpty();
     }
 }
