@@ -29,10 +29,17 @@ public final class KnowledgeLoader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KnowledgeLoader.class);
 
-    /** A verified snapshot's weights, or why the announcement was rejected. */
+    /**
+     * What became of one request: a verified snapshot's weights, why the announcement was rejected, or (both null)
+     * skipped because a newer version was announced while it waited.
+     */
     public record Outcome(ModelVersion announcement, ModuleWeights weights, String rejection) {
         public boolean accepted() {
             return weights != null;
+        }
+
+        public boolean skipped() {
+            return weights == null && rejection == null;
         }
     }
 
@@ -57,7 +64,7 @@ public final class KnowledgeLoader implements AutoCloseable {
      * Starts loading {@code announcement}. A request still queued when a higher version is announced after it is
      * skipped: the trainer wants the newest version, and loading the ones in between would only delay it. A lower
      * version announced later does not skip it, so an announcement is always either loaded (and accepted or
-     * rejected) or overtaken by a newer one.
+     * rejected) or overtaken by a newer one. Every request ends in exactly one {@link Outcome}.
      */
     public void request(ModelVersion announcement) {
         synchronized (queued) {
@@ -73,6 +80,7 @@ public final class KnowledgeLoader implements AutoCloseable {
             if (overtaken) {
                 LOG.info("Skipped {} version {}: a newer version was announced while it waited",
                         announcement.getModelKind(), announcement.getVersion());
+                outcomes.add(new Outcome(announcement, null, null));
             } else {
                 outcomes.add(load(announcement));
             }

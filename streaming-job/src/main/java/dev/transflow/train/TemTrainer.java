@@ -101,6 +101,11 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private transient ListState<LabeledSample> batchState;
     private transient ListState<long[]> positionState;
     private transient BroadcastState<String, ModelVersion> announcements;
+    // Requested from the loader but not yet swapped in, rejected or skipped, in announcement order. The broadcast
+    // state keeps only the newest announcement: without this list, a version whose outcome was still pending at a
+    // checkpoint would be forgotten by a restore from it once a later announcement had overwritten it.
+    private transient List<ModelVersion> pending;
+    private transient ListState<ModelVersion> pendingState;
     private transient Counter trainedCounter;
     private transient Counter positivesCounter;
     private transient Counter swaps;
@@ -126,6 +131,9 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         positionState = store.getListState(new ListStateDescriptor<>("position",
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         announcements = store.getBroadcastState(ANNOUNCEMENTS);
+        pendingState = store.getListState(new ListStateDescriptor<>("pending-announcements",
+                TypeInformation.of(ModelVersion.class)));
+        pending = new ArrayList<>();
         batch = new ArrayList<>(settings.batchSize());
         position = new long[] {0, 0, -1, 0, -1, 0, 0};
         if (context.isRestored()) {
@@ -133,6 +141,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
                 model.restoreCheckpointBytes(state);
             }
             batchState.get().forEach(batch::add);
+            pendingState.get().forEach(pending::add);
             for (long[] p : positionState.get()) {
                 // A checkpoint written before the swap counts existed holds a shorter array.
                 System.arraycopy(p, 0, position, 0, Math.min(p.length, position.length));
@@ -171,11 +180,14 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         if (usesKnowledge) {
             loader = new KnowledgeLoader(model, MultiEntityModel.GROUP, "mem-loader");
             try {
-                // A version announced before the last checkpoint but not swapped in by then.
+                // Versions announced before the last checkpoint whose outcome had not been taken in by then. A
+                // checkpoint written before the pending list existed holds only the newest announcement.
                 ModelVersion latest = announcements.get(ModelKind.MEM.name());
-                if (latest != null && latest.getVersion() > position[MEM_VERSION]) {
-                    loader.request(latest);
+                if (latest != null && !pending.contains(latest)) {
+                    pending.add(latest);
                 }
+                pending.removeIf(v -> v.getVersion() <= position[MEM_VERSION]);
+                pending.forEach(loader::request);
             } catch (Exception e) {
                 throw new IllegalStateException("Cannot read the restored MEM announcement", e);
             }
@@ -198,6 +210,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
             return;
         }
         ctx.getBroadcastState(ANNOUNCEMENTS).put(ModelKind.MEM.name(), version);
+        pending.add(version);
         loader.request(version);
     }
 
@@ -221,6 +234,10 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         }
         for (KnowledgeLoader.Outcome outcome : loader.drain()) {
             ModelVersion v = outcome.announcement();
+            pending.remove(v);
+            if (outcome.skipped()) {
+                continue;
+            }
             if (!outcome.accepted()) {
                 position[REJECTED]++;
                 rejected.inc();
@@ -314,6 +331,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         modelStateBytes = bytes.length;
         modelState.update(List.of(bytes));
         batchState.update(new ArrayList<>(batch));
+        pendingState.update(new ArrayList<>(pending));
         positionState.update(List.of(position.clone()));
     }
 

@@ -267,4 +267,36 @@ class TemTrainerTest {
             assertThat(restored.trainedSamples()).isEqualTo(128);
         }
     }
+    @Test
+    void aRejectionPendingAtTheCheckpointIsNotLostWhenALaterAnnouncementOverwroteIt() throws Exception {
+        Path store = snapshots.resolve("overwritten");
+        Configuration config = config("mkt");
+        config.set(TrainerOptions.SNAPSHOT_DIR, store.toString());
+        SnapshotPublisher publisher = new SnapshotPublisher(new SnapshotStore(store), ModelKind.MEM, 5);
+        ModelVersion v0 = publishMem(publisher, -1, 1);
+        ModelVersion v1 = publishMem(publisher, v0.getVersion(), 1);
+        Path weights;
+        try (var files = Files.walk(Path.of(java.net.URI.create(v1.getUri())))) {
+            weights = files.filter(f -> f.getFileName().toString().startsWith("variables.data")).findFirst()
+                    .orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(weights, bytes);
+        OperatorSubtaskState checkpoint;
+        try (var h = harness(new TemTrainer(SCHEMA, config), null)) {
+            feed(h, 0, 10);
+            // The damaged, higher version first, then a lower intact one: the broadcast state ends up holding v0.
+            h.processBroadcastElement(v1, 0);
+            h.processBroadcastElement(v0, 0);
+            checkpoint = h.snapshot(1, 1); // neither outcome taken in yet
+        }
+        TemTrainer restored = new TemTrainer(SCHEMA, config);
+        try (var h = harness(restored, checkpoint)) {
+            restored.awaitLoads();
+            feed(h, 10, 64);
+            assertThat(restored.memSwapsAndRejections()).containsExactly(1, 1);
+            assertThat(restored.memVersion()).isEqualTo(v0.getVersion());
+        }
+    }
 }
