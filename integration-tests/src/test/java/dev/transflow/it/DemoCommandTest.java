@@ -22,7 +22,9 @@ class DemoCommandTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 
-        int exit = cli.execute("demo", "--duration", "45s", "--rate", "1500", "--progress-every", "10s");
+        // Ends on a condition (samples trained), not after a fixed time: a loaded machine starts the jobs later.
+        int exit = cli.execute("demo", "--duration", "5m", "--until-samples", "3000", "--rate", "1500",
+                "--progress-every", "10s");
 
         assertThat(exit).as(err.toString()).isZero();
         String text = out.toString();
@@ -30,9 +32,16 @@ class DemoCommandTest {
         Matcher summary = Pattern.compile("demo summary: events=(\\d+) samples=(\\d+) target_auc=(\\S+) "
                 + "mem_versions=(\\d+) dead_letters=(\\d+)").matcher(text);
         assertThat(summary.find()).as(text).isTrue();
-        // 45 s at 1500 impressions/s, clicks included.
-        assertThat(Long.parseLong(summary.group(1))).isGreaterThan(50_000);
-        assertThat(Long.parseLong(summary.group(2))).isPositive();
+        long events = Long.parseLong(summary.group(1));
+        long samples = Long.parseLong(summary.group(2));
+        assertThat(samples).isGreaterThanOrEqualTo(3000);
+        // Target samples are a fraction of the impressions sent, and every impression is an event.
+        assertThat(events).isGreaterThan(samples);
+        String auc = summary.group(3);
+        if (!auc.equals("n/a")) {
+            assertThat(Double.parseDouble(auc)).isBetween(0.0, 1.0);
+        }
+        assertThat(Long.parseLong(summary.group(4))).isNotNegative();
         assertThat(Long.parseLong(summary.group(5))).isEqualTo(6);
     }
 }

@@ -31,6 +31,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Run this long, then print the summary and exit, e.g. 90s; 0 = until Ctrl-C (default).")
     Duration duration;
 
+    @Option(names = "--until-samples", paramLabel = "N", defaultValue = "0",
+            description = "Stop as soon as the TEM trainer has trained N target samples; --duration is then the "
+                    + "longest wait, and the demo fails if N is not reached by then. 0 = off (default).")
+    long untilSamples;
+
     @Option(names = "--rate", paramLabel = "N", defaultValue = "2000",
             description = "Impressions per second (default: ${DEFAULT-VALUE}).")
     double rate;
@@ -63,13 +68,19 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         if (!(rate > 0) || duration.isNegative() || progressEvery.isZero() || progressEvery.isNegative()
-                || badRecords < 0) {
+                || badRecords < 0 || untilSamples < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--rate and --progress-every must be positive, --duration and --bad-records >= 0");
+                    "--rate and --progress-every must be positive, --duration, --until-samples and --bad-records "
+                            + ">= 0");
+        }
+        if (untilSamples > 0 && duration.isZero()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--until-samples needs --duration as the longest wait, e.g. --duration 5m");
         }
         Demo.Settings demo;
         try {
-            demo = new Demo.Settings(WorldPreset.ofCliName(world), seed, rate, duration, progressEvery, badRecords,
+            demo = new Demo.Settings(WorldPreset.ofCliName(world), seed, rate, duration, untilSamples, progressEvery,
+                    badRecords,
                     settings.configuration());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -95,6 +95,11 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "exactly the maximum epochs on every row (default: ${DEFAULT-VALUE}).")
     double validationFraction;
 
+    @Option(names = "--validations-per-epoch", paramLabel = "N", defaultValue = "4",
+            description = "Validation checks per epoch; the kept weights may come from within an epoch "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int validationsPerEpoch;
+
     @Option(names = "--learning-rate", paramLabel = "RATE", defaultValue = "0.001",
             description = "Adam learning rate of dense weights (default: ${DEFAULT-VALUE}).")
     float learningRate;
@@ -114,6 +119,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--dropout", paramLabel = "RATE", defaultValue = "0",
             description = "Dropout rate of hidden layers while training (default: ${DEFAULT-VALUE}).")
     float dropout;
+
+    @Option(names = "--tem-warm-start", paramLabel = "BOOL", defaultValue = "true", arity = "1",
+            description = "Start MKT's TEM backbone from MEM's instead of random values (default: ${DEFAULT-VALUE}).")
+    boolean temWarmStart;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "512", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -157,8 +166,8 @@ final class EvaluateCommand implements Callable<Integer> {
         ModelConfig config;
         try {
             config = defaults.with().maxJointEpochs(jointEpochs).maxTargetEpochs(targetEpochs).patience(patience)
-                    .validationFraction(validationFraction).embeddingL2(embeddingL2).denseL2(denseL2).dropout(dropout)
-                    .batchSize(batchSize).threads(threads)
+                    .validationFraction(validationFraction).validationsPerEpoch(validationsPerEpoch).embeddingL2(embeddingL2).denseL2(denseL2).dropout(dropout)
+                    .temWarmStart(temWarmStart).batchSize(batchSize).threads(threads)
                     .optimizer(new Optimizer.Settings(learningRate, embeddingLearningRate, defaults.optimizer().beta1(),
                             defaults.optimizer().beta2(), defaults.optimizer().epsilon(),
                             defaults.optimizer().initialAccumulator()))

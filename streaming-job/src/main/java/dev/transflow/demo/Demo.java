@@ -26,9 +26,15 @@ import java.util.function.BooleanSupplier;
  */
 public final class Demo {
 
-    /** Settings of one demo run. */
-    public record Settings(WorldPreset world, long seed, double rate, Duration duration, Duration progressEvery,
-            int badRecords, Configuration overrides) {}
+    /**
+     * Settings of one demo run.
+     *
+     * @param duration how long to run; zero: until stopped
+     * @param untilSamples stop once the TEM trainer has trained this many samples (0: off); the demo fails when
+     *     {@code duration} passes first
+     */
+    public record Settings(WorldPreset world, long seed, double rate, Duration duration, long untilSamples,
+            Duration progressEvery, int badRecords, Configuration overrides) {}
 
     /** What the final line reports. */
     public record Summary(long events, long samples, double targetAuc, long memVersions, long memRejected,
@@ -101,9 +107,22 @@ public final class Demo {
                 simulation.start();
                 simulation.sendBadRecords(settings.badRecords());
                 long nextProgress = started + settings.progressEvery().toNanos();
+                long nextCheck = started;
                 while (!stop.getAsBoolean()) {
                     long now = System.nanoTime();
+                    if (settings.untilSamples() > 0 && now >= nextCheck) {
+                        nextCheck = now + 1_000_000_000L;
+                        if (summary(simulation.eventsSent(), temMetrics, memMetrics).samples()
+                                >= settings.untilSamples()) {
+                            break;
+                        }
+                    }
                     if (!settings.duration().isZero() && now - started >= settings.duration().toNanos()) {
+                        if (settings.untilSamples() > 0) {
+                            throw new IllegalStateException("The TEM trainer did not reach "
+                                    + settings.untilSamples() + " trained samples within " + settings.duration()
+                                    + "; a slow or overloaded machine needs a longer --duration");
+                        }
                         break;
                     }
                     if (simulation.failure() != null) {

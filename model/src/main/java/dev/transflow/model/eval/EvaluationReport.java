@@ -340,8 +340,9 @@ public final class EvaluationReport {
 
     private void appendStages(StringBuilder md) {
         md.append("\n## Validation curve / epochs\n\n");
-        md.append("Epochs each training stage ran and its best validation epoch, mean over seeds; the curve is the "
-                + "validation AUC after each epoch of seed 1.\n\n");
+        md.append("Epochs each training stage ran and where its kept weights were taken (1.25 = a quarter into the "
+                + "second epoch), mean over seeds; the curve is the validation AUC after each validation check of "
+                + "seed 1 (a stage checks a fixed number of times per epoch).\n\n");
         md.append("| model | stage | seeds | epochs run | best epoch | validation AUC (seed 1) |\n"
                 + "|---|---|---|---|---|---|\n");
         // Evaluated models in table order first; logs of a model without results still show.
@@ -363,9 +364,9 @@ public final class EvaluationReport {
                 if (curveSeed != 1) {
                     points = "seed " + curveSeed + ": " + points;
                 }
-                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %s |%n", model, stage,
-                        bySeed.size(), bySeed.values().stream().mapToInt(StageLog::epochs).average().orElseThrow(),
-                        bySeed.values().stream().mapToInt(StageLog::bestEpoch).average().orElseThrow(),
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %s |%n", model, stage,
+                        bySeed.size(), bySeed.values().stream().mapToDouble(StageLog::epochs).average().orElseThrow(),
+                        bySeed.values().stream().mapToDouble(StageLog::bestEpoch).average().orElseThrow(),
                         points.isEmpty() ? "—" : points));
             });
         }

@@ -98,8 +98,8 @@ public final class OfflineEvaluation {
                 results.add(result);
                 StringBuilder epochs = new StringBuilder();
                 for (StageLog stage : stages) {
-                    epochs.append(String.format(java.util.Locale.ROOT, " %s=%d/%d", stage.stage(), stage.bestEpoch(),
-                            stage.epochs()));
+                    epochs.append(String.format(java.util.Locale.ROOT, " %s=%s/%s", stage.stage(),
+                            epochText(stage.bestEpoch()), epochText(stage.epochs())));
                 }
                 progress.accept(String.format(java.util.Locale.ROOT,
                         "seed %d %-13s auc=%.4f gauc=%.4f logloss=%.4f (%.1f s; best/epochs%s)", seed, name,
@@ -139,5 +139,11 @@ public final class OfflineEvaluation {
                         + layout.header() + ". Fix the name in the schema or remove the feature.");
             }
         }
+    }
+
+    /** 2 for whole epochs, 1.25 for a quarter into the second. */
+    private static String epochText(double epochs) {
+        return epochs == Math.rint(epochs) ? Long.toString((long) epochs)
+                : String.format(java.util.Locale.ROOT, "%.2f", epochs);
     }
 }

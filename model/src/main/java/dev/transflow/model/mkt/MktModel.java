@@ -3,6 +3,7 @@ package dev.transflow.model.mkt;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.nn.Losses;
+import dev.transflow.model.nn.Net;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModelConfig;
 import dev.transflow.model.train.Optimizer;
@@ -12,7 +13,11 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.types.TFloat32;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * MKT end to end: MEM trained on both domains, then frozen, then TEM trained on the target domain with MEM's
@@ -97,7 +102,39 @@ public final class MktModel extends GraphModel {
     public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         fitMem(source, sourceEnd, target, targetEnd);
         if (tem) {
+            if (config.temWarmStart()) {
+                warmStartTem();
+            }
             fitTem(target, targetEnd);
         }
+    }
+
+    /**
+     * Starts TEM's backbone (embeddings, wide term, attention, numeric weights and statistics) from MEM's: the two
+     * backbones are built alike, so each TEM parameter {@code tem/x} has a MEM twin {@code mem/x} of the same shape.
+     * TEM then trains its copy on target rows while MEM stays frozen; the gates still read MEM's own values.
+     */
+    public void warmStartTem() {
+        String temPrefix = TargetEntityModel.GROUP + "/";
+        String memPrefix = MultiEntityModel.GROUP + "/";
+        Map<String, Net.Param> memParams = new HashMap<>();
+        for (Net.Param p : net.params()) {
+            if (p.group().equals(MultiEntityModel.GROUP)) {
+                memParams.put(p.name(), p);
+            }
+        }
+        Map<Net.Param, Net.Param> twins = new LinkedHashMap<>();
+        for (Net.Param p : net.params()) {
+            if (p.group().equals(TargetEntityModel.GROUP) && p.name().startsWith(temPrefix)) {
+                Net.Param twin = memParams.get(memPrefix + p.name().substring(temPrefix.length()));
+                if (twin != null && Arrays.equals(twin.shape(), p.shape())) {
+                    twins.put(p, twin);
+                }
+            }
+        }
+        Map<Net.Param, float[]> memValues = net.read(session, List.copyOf(twins.values()));
+        Map<Net.Param, float[]> copy = new LinkedHashMap<>();
+        twins.forEach((temParam, memParam) -> copy.put(temParam, memValues.get(memParam)));
+        net.assign(session, copy);
     }
 }

@@ -150,7 +150,8 @@ public abstract class GraphModel implements CtrModel {
     /**
      * Runs {@code stage} on source rows {@code [0, sourceEnd)} and target rows {@code [0, targetEnd)}: the last
      * {@code validationFraction} of the window (in time, by the validation domain's rows) is held out, every epoch
-     * trains on the rest in a seeded shuffled order, and the epoch with the best validation AUC is kept.
+     * trains on the rest in a seeded shuffled order, validation runs {@code validationsPerEpoch} times per epoch, and
+     * the weights of the check with the best validation AUC are kept.
      */
     protected void runStage(Stage stage, EncodedSamples source, int sourceEnd, EncodedSamples target,
             int targetEnd) {
@@ -189,43 +190,67 @@ public abstract class GraphModel implements CtrModel {
             }
         }
         List<Net.Param> kept = net.params().stream().filter(p -> stage.groups().contains(p.group())).toList();
+        int checksPerEpoch = validate ? Math.min(config.validationsPerEpoch(),
+                batchesPerEpoch(stage, sourceTrain, targetTrain)) : 1;
+        int maxChecks = stage.maxEpochs() * checksPerEpoch;
         Map<Net.Param, float[]> best = null;
         double bestAuc = Double.NEGATIVE_INFINITY;
-        int bestEpoch = 0;
+        int bestCheck = 0;
+        int check = 0;
         List<Double> curve = new ArrayList<>();
-        int epoch = 0;
-        while (epoch < stage.maxEpochs()) {
-            epoch++;
+        epochs:
+        for (int epoch = 1; epoch <= stage.maxEpochs(); epoch++) {
             EncodedSamples s = sourceTrain > 0 ? source.rows(order(sourceTrain, "shuffle/source", epoch)) : null;
             EncodedSamples t = targetTrain > 0 ? target.rows(order(targetTrain, "shuffle/target", epoch)) : null;
-            if (s != null && t != null) {
-                trainJoint(stage.step(), s, s.rows, t, t.rows);
-            } else if (s != null) {
-                trainRange(stage.step(), sourceInputs, s, 0, s.rows);
-            } else if (t != null) {
-                trainRange(stage.step(), targetInputs, t, 0, t.rows);
-            } else {
+            if (s == null && t == null) {
                 throw new IllegalArgumentException("Stage " + stage.name() + " has no training rows");
             }
-            if (!validate) {
-                bestEpoch = epoch;
-                continue;
-            }
-            double auc = validationAuc(stage, validationData, validationStart, validationEnd);
-            curve.add(auc);
-            if (auc > bestAuc) {
-                bestAuc = auc;
-                bestEpoch = epoch;
-                best = epoch < stage.maxEpochs() ? net.read(session, kept) : null;
-            } else if (epoch - bestEpoch >= config.patience()) {
-                break;
+            for (int part = 0; part < checksPerEpoch; part++) {
+                trainPart(stage.step(), s, t, part, checksPerEpoch);
+                check++;
+                if (!validate) {
+                    bestCheck = check;
+                    continue;
+                }
+                // Deep CTR models often peak within their first epoch (their ID embeddings overfit from the second
+                // pass on), so a stage validates several times per epoch rather than only at its end.
+                double auc = validationAuc(stage, validationData, validationStart, validationEnd);
+                curve.add(auc);
+                if (auc > bestAuc) {
+                    bestAuc = auc;
+                    bestCheck = check;
+                    best = check < maxChecks ? net.read(session, kept) : null;
+                } else if (check - bestCheck >= config.patience() * checksPerEpoch) {
+                    break epochs;
+                }
             }
         }
-        if (best != null && bestEpoch != epoch) {
+        if (best != null && bestCheck != check) {
             net.assign(session, best);
         }
-        trainingLog.add(new StageLog(stage.name(), epoch, bestEpoch,
+        trainingLog.add(new StageLog(stage.name(), checksPerEpoch, check, bestCheck,
                 curve.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+
+    /** Training steps one epoch of a stage takes: batches of the source rows for a joint stage. */
+    private int batchesPerEpoch(Stage stage, int sourceRows, int targetRows) {
+        int rows = sourceRows > 0 ? sourceRows : targetRows;
+        return Math.max(1, (rows + config.batchSize() - 1) / config.batchSize());
+    }
+
+    /** Part {@code part} of {@code parts} equal parts (in steps) of one epoch over the shuffled rows. */
+    private void trainPart(Op step, EncodedSamples source, EncodedSamples target, int part, int parts) {
+        int batch = config.batchSize();
+        EncodedSamples main = source != null ? source : target;
+        int steps = (main.rows + batch - 1) / batch;
+        int first = (int) ((long) steps * part / parts);
+        int last = (int) ((long) steps * (part + 1) / parts);
+        if (source != null && target != null) {
+            trainJoint(step, source, target, first, last);
+        } else {
+            trainRange(step, source != null ? sourceInputs : targetInputs, main, first * batch,
+                    Math.min(main.rows, last * batch));
+        }
     }
 
     /**
@@ -263,8 +288,13 @@ public abstract class GraphModel implements CtrModel {
         net.assign(session, Map.of(bias, new float[] {(float) Math.log(r / (1 - r))}));
     }
 
-    /** One pass over both domains' rows with batch sizes proportional to their counts, one loss per step. */
-    private void trainJoint(Op step, EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
+    /**
+     * Steps {@code [firstStep, lastStep)} of one pass over both domains' rows, batch sizes proportional to their
+     * counts, one loss per step.
+     */
+    private void trainJoint(Op step, EncodedSamples source, EncodedSamples target, int firstStep, int lastStep) {
+        int sourceEnd = source.rows;
+        int targetEnd = target.rows;
         if (sourceEnd == 0 || targetEnd == 0) {
             throw new IllegalArgumentException("Joint training needs rows of both domains (source " + sourceEnd
                     + ", target " + targetEnd + ")");
@@ -272,7 +302,7 @@ public abstract class GraphModel implements CtrModel {
         int sourceBatch = config.batchSize();
         int steps = (sourceEnd + sourceBatch - 1) / sourceBatch;
         double targetPerStep = (double) targetEnd / steps;
-        for (int s = 0; s < steps; s++) {
+        for (int s = firstStep; s < lastStep; s++) {
             int sFrom = s * sourceBatch;
             int sTo = Math.min(sourceEnd, sFrom + sourceBatch);
             int tFrom = (int) Math.round(s * targetPerStep);

@@ -13,14 +13,19 @@ import java.util.Arrays;
  * @param patience epochs without a better validation AUC before a stage stops (its best epoch's weights are kept)
  * @param validationFraction the last part in time of each stage's training rows held out to pick the epoch;
  *     0 trains exactly the maximum epochs on every row
+ * @param validationsPerEpoch validation checks per epoch, after equal parts of its rows: the kept weights can come
+ *     from within an epoch (patience still counts whole epochs)
  * @param embeddingL2 L2 weight on the embedding rows a batch reads (per row, averaged over the batch)
  * @param denseL2 L2 weight on dense weight matrices
  * @param dropout dropout rate of hidden layers while training
+ * @param temWarmStart whether MKT's TEM starts its embeddings, wide term, attention and numeric statistics from
+ *     the MEM it reads (same shapes, same meaning) instead of from random values; a deviation from the paper,
+ *     measured in docs/learning-quality.md
  */
 public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits, int experts, int alignedWidth,
         int specificWidth, float pdlWeight, int batchSize, int maxJointEpochs, int maxTargetEpochs, int patience,
-        double validationFraction, float embeddingL2, float denseL2, float dropout, int threads,
-        Optimizer.Settings optimizer) {
+        double validationFraction, int validationsPerEpoch, float embeddingL2, float denseL2, float dropout,
+        boolean temWarmStart, int threads, Optimizer.Settings optimizer) {
 
     public ModelConfig {
         if (batchSize < 1) {
@@ -36,6 +41,9 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         if (!(validationFraction >= 0 && validationFraction < 0.5)) {
             throw new IllegalArgumentException("validation fraction must be in [0, 0.5), got " + validationFraction);
         }
+        if (validationsPerEpoch < 1) {
+            throw new IllegalArgumentException("validations per epoch must be at least 1, got " + validationsPerEpoch);
+        }
         if (embeddingL2 < 0 || denseL2 < 0) {
             throw new IllegalArgumentException("L2 weights must not be negative");
         }
@@ -46,7 +54,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
 
     public static ModelConfig defaults() {
         return new ModelConfig(new int[] {128, 64}, new int[] {16, 1}, new int[] {128, 64, 16, 1}, 3, 16, 16, 0.01f,
-                512, 10, 10, 2, 0.1, 1e-4f, 0f, 0f, 0, Optimizer.Settings.defaults());
+                512, 10, 10, 2, 0.1, 4, 1e-4f, 0f, 0f, true, 0, Optimizer.Settings.defaults());
     }
 
     public Builder with() {
@@ -76,7 +84,8 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         return "ModelConfig[shared=" + Arrays.toString(sharedUnits) + ", towers=" + Arrays.toString(towerUnits)
                 + ", target=" + Arrays.toString(targetUnits) + ", experts=" + experts + ", batch=" + batchSize
                 + ", epochs<=" + maxJointEpochs + "/" + maxTargetEpochs + ", patience=" + patience + ", validation="
-                + validationFraction + ", l2=" + embeddingL2 + "/" + denseL2 + ", dropout=" + dropout + ", "
+                + validationFraction + " x" + validationsPerEpoch + "/epoch, l2=" + embeddingL2 + "/" + denseL2
+                + ", dropout=" + dropout + ", temWarmStart=" + temWarmStart + ", "
                 + optimizer + "]";
     }
 
@@ -94,9 +103,11 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         private int maxTargetEpochs;
         private int patience;
         private double validationFraction;
+        private int validationsPerEpoch;
         private float embeddingL2;
         private float denseL2;
         private float dropout;
+        private boolean temWarmStart;
         private int threads;
         private Optimizer.Settings optimizer;
 
@@ -113,9 +124,11 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             maxTargetEpochs = c.maxTargetEpochs;
             patience = c.patience;
             validationFraction = c.validationFraction;
+            validationsPerEpoch = c.validationsPerEpoch;
             embeddingL2 = c.embeddingL2;
             denseL2 = c.denseL2;
             dropout = c.dropout;
+            temWarmStart = c.temWarmStart;
             threads = c.threads;
             optimizer = c.optimizer;
         }
@@ -145,6 +158,11 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             return this;
         }
 
+        public Builder validationsPerEpoch(int v) {
+            validationsPerEpoch = v;
+            return this;
+        }
+
         public Builder embeddingL2(float v) {
             embeddingL2 = v;
             return this;
@@ -157,6 +175,11 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
 
         public Builder dropout(float v) {
             dropout = v;
+            return this;
+        }
+
+        public Builder temWarmStart(boolean v) {
+            temWarmStart = v;
             return this;
         }
 
@@ -177,8 +200,9 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
 
         public ModelConfig build() {
             return new ModelConfig(sharedUnits, towerUnits, targetUnits, experts, alignedWidth, specificWidth,
-                    pdlWeight, batchSize, maxJointEpochs, maxTargetEpochs, patience, validationFraction, embeddingL2,
-                    denseL2, dropout, threads, optimizer);
+                    pdlWeight, batchSize, maxJointEpochs, maxTargetEpochs, patience, validationFraction,
+                    validationsPerEpoch, embeddingL2,
+                    denseL2, dropout, temWarmStart, threads, optimizer);
         }
     }
 }

@@ -183,9 +183,9 @@ class EvaluationReportTest {
 
         assertThat(md).contains("## Validation curve / epochs")
                 .contains("| model | stage | seeds | epochs run | best epoch | validation AUC (seed 1) |")
-                .contains("| mkt | pretrain | 2 | 4.0 | 3.0 | 0.7000, 0.7100, 0.7050 |")
-                .contains("| mkt | target | 1 | 2.0 | 2.0 | 0.7200, 0.7300 |")
-                .contains("| finetune | target | 1 | 1.0 | 1.0 | seed 3: 0.6900 |");
+                .contains("| mkt | pretrain | 2 | 4.00 | 3.00 | 0.7000, 0.7100, 0.7050 |")
+                .contains("| mkt | target | 1 | 2.00 | 2.00 | 0.7200, 0.7300 |")
+                .contains("| finetune | target | 1 | 1.00 | 1.00 | seed 3: 0.6900 |");
         assertThat(md.indexOf("| finetune | target")).as("table order").isLessThan(md.indexOf("| mkt | pretrain"));
     }
 

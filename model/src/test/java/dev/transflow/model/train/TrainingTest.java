@@ -102,6 +102,34 @@ class TrainingTest {
     }
 
     @Test
+    void temWarmStartCopiesMemsBackboneAndNothingElse() {
+        try (MktModel model = new MktModel("mkt", encoder, CONFIG, 3, true, true)) {
+            model.fitMem(source, sourceEnd, target, targetEnd);
+            Net net = model.net();
+            Net.Param memTable = param(net, "mem/embeddings");
+            Net.Param temTable = param(net, "tem/embeddings");
+            Net.Param temMlp = net.params(TargetEntityModel.GROUP).stream()
+                    .filter(p -> p.name().startsWith("mlp_bottom")).findFirst().orElseThrow();
+            float[] mlpBefore = model.values(temMlp);
+            assertThat(model.values(temTable)).isNotEqualTo(model.values(memTable));
+
+            model.warmStartTem();
+
+            assertThat(model.values(temTable)).containsExactly(model.values(memTable));
+            assertThat(model.values(param(net, "tem/wide/weights")))
+                    .containsExactly(model.values(param(net, "mem/wide/weights")));
+            // TEM's own network has no MEM twin: it keeps its initial values.
+            assertThat(model.values(temMlp)).containsExactly(mlpBefore);
+        }
+    }
+
+    private static Net.Param param(Net net, String name) {
+        return net.params().stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no parameter " + name + " in "
+                        + net.params().stream().map(Net.Param::name).toList()));
+    }
+
+    @Test
     void onlyTouchedEmbeddingRowsChange() {
         ModelConfig oneStep = ModelConfig.defaults().withFixedEpochs(1, 1).withBatchSize(64);
         try (TargetOnlyModel model = new TargetOnlyModel("din", encoder, oneStep, 3, Backbone.Spec.FULL, false)) {
@@ -146,11 +174,12 @@ class TrainingTest {
             model.fit(source, sourceEnd, target, targetEnd);
             StageLog log = model.trainingLog().get(0);
             assertThat(log.stage()).isEqualTo("target");
-            assertThat(log.validationAuc()).hasSize(log.epochs());
-            assertThat(log.bestEpoch()).isBetween(1, log.epochs());
+            assertThat(log.checksPerEpoch()).isEqualTo(4);
+            assertThat(log.validationAuc()).hasSize(log.checks());
+            assertThat(log.bestCheck()).isBetween(1, log.checks());
             double best = java.util.Arrays.stream(log.validationAuc()).max().orElseThrow();
-            assertThat(log.validationAuc()[log.bestEpoch() - 1]).isEqualTo(best);
-            // Stopped early, or ran out of epochs: never more than patience epochs past the best one.
+            assertThat(log.validationAuc()[log.bestCheck() - 1]).isEqualTo(best);
+            // Stopped early, or ran out of epochs: never more than patience epochs past the best check.
             assertThat(log.epochs() - log.bestEpoch()).isLessThanOrEqualTo(2);
 
             // The weights in place are the best epoch's: scoring the validation slice again gives its AUC.
