@@ -6,8 +6,6 @@ import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.TrainingMetrics;
 import dev.transflow.source.DecodeFunction;
-import dev.transflow.source.EventValidator;
-import dev.transflow.source.SourceOptions;
 import dev.transflow.topic.Topic;
 import dev.transflow.topic.TopicIo;
 import dev.transflow.train.MemTrainer;
@@ -32,10 +30,10 @@ public final class MemJob {
     public static void build(StreamExecutionEnvironment env, String bootstrap, String groupId, Configuration config,
             boolean bounded) {
         FeatureSchema schema = TrainerOptions.featureSchema(config);
-        EventValidator validator = new EventValidator(config.get(SourceOptions.MAX_ID_LENGTH),
-                config.get(SourceOptions.MAX_FUTURE_SKEW).toMillis());
+        // Samples are impressions plus history, written by a job whose history.length this one may not know: take
+        // whatever the sinks can write; nothing the MEM job outputs grows with a sample.
         SingleOutputStreamOperator<LabeledSample> samples = SampleJob.decode(env, bootstrap, groupId, config, bounded,
-                Topic.SAMPLES, LabeledSample.class, validator);
+                Topic.SAMPLES, LabeledSample.class, TopicIo.maxRequestSize(config));
         samples.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config, groupId))
                 .name("dead letters sink").uid("dead-letters-sink");

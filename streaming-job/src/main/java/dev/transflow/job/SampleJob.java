@@ -10,6 +10,7 @@ import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.PostImpression;
 import dev.transflow.schemas.ProductImpression;
 import dev.transflow.schemas.codec.PendingSampleEncoding;
+import dev.transflow.source.DeadLetters;
 import dev.transflow.source.DecodeFunction;
 import dev.transflow.source.EventValidator;
 import dev.transflow.source.SourceOptions;
@@ -47,17 +48,17 @@ public final class SampleJob {
      */
     public static DataStream<EncodedSample> build(StreamExecutionEnvironment env, String bootstrap, String groupId,
             Configuration config, boolean bounded) {
-        EventValidator validator = new EventValidator(config.get(SourceOptions.MAX_ID_LENGTH),
-                config.get(SourceOptions.MAX_FUTURE_SKEW).toMillis());
+        maxSampleSize(config); // fail now, not at the first large sample
+        int maxRecordSize = SourceOptions.maxRecordSize(config);
         Duration outOfOrderness = config.get(SampleJobOptions.OUT_OF_ORDERNESS);
         Duration idleness = config.get(SampleJobOptions.IDLENESS);
 
         SingleOutputStreamOperator<ProductImpression> products = decode(env, bootstrap, groupId, config, bounded,
-                Topic.PRODUCT_IMPRESSIONS, ProductImpression.class, validator);
+                Topic.PRODUCT_IMPRESSIONS, ProductImpression.class, maxRecordSize);
         SingleOutputStreamOperator<PostImpression> posts = decode(env, bootstrap, groupId, config, bounded,
-                Topic.POST_IMPRESSIONS, PostImpression.class, validator);
+                Topic.POST_IMPRESSIONS, PostImpression.class, maxRecordSize);
         SingleOutputStreamOperator<Click> clicks = decode(env, bootstrap, groupId, config, bounded,
-                Topic.CLICKS, Click.class, validator);
+                Topic.CLICKS, Click.class, maxRecordSize);
         DataStream<DeadLetter> deadLetters = products.getSideOutput(DecodeFunction.DEAD_LETTERS).union(
                 posts.getSideOutput(DecodeFunction.DEAD_LETTERS), clicks.getSideOutput(DecodeFunction.DEAD_LETTERS));
 
@@ -89,14 +90,50 @@ public final class SampleJob {
         return labeled;
     }
 
-    /** Reads {@code topic} and decodes it into {@code type}; records that fail go to the dead-letter side output. */
+    /**
+     * Largest encoded sample, in bytes, that an impression within the {@link SourceOptions} limits can become: the
+     * impression (at most {@code source.max-record-size}), the names its typed fields get as feature entries, and
+     * {@code history.length} clicked products and posts (item id and category at most {@code source.max-id-length}
+     * characters each). Checked to fit {@link TopicIo#MAX_REQUEST_SIZE} with the record's key (the user id).
+     */
+    static int maxSampleSize(Configuration config) {
+        int maxRecord = SourceOptions.maxRecordSize(config);
+        int maxId = SourceOptions.maxIdLength(config);
+        int historyLength = config.get(SampleJobOptions.HISTORY_LENGTH);
+        long idBytes = 5 + 3L * maxId; // a length, then at most 3 UTF-8 bytes per char
+        long clickedItem = idBytes + 1 + idBytes + 10; // item id, category (a union), click time
+        long history = 2 * (historyLength * clickedItem + 10 + 1); // two arrays: items, count, end
+        long size = maxRecord + TYPED_FIELD_NAMES + history + 5 + 10 + 10; // label, impression and label time
+        int limit = TopicIo.maxRequestSize(config);
+        if (historyLength < 0 || size + idBytes + TopicIo.RECORD_OVERHEAD > limit) {
+            throw new IllegalArgumentException(String.format("A sample can take %d bytes (%s %d, %s %d, %s %d): "
+                    + "with its key and Kafka's framing it does not fit %s (%d bytes). Lower one of the first three, "
+                    + "or raise the last within the broker's message.max.bytes", size,
+                    SourceOptions.MAX_RECORD_SIZE.key(), maxRecord, SampleJobOptions.HISTORY_LENGTH.key(),
+                    historyLength, SourceOptions.MAX_ID_LENGTH.key(), maxId, TopicIo.MAX_REQUEST_SIZE.key(), limit));
+        }
+        return (int) size;
+    }
+
+    /**
+     * Bytes a sample adds to its impression by naming typed fields as feature entries ({@link Samples}): about ten
+     * fields, each a key of under 20 characters; with room to spare.
+     */
+    private static final int TYPED_FIELD_NAMES = 1024;
+
+    /**
+     * Reads {@code topic} and decodes it into {@code type}; records over {@code maxRecordSize} bytes and records that
+     * fail go to the dead-letter side output.
+     */
     static <T extends SpecificRecord> SingleOutputStreamOperator<T> decode(StreamExecutionEnvironment env,
             String bootstrap, String groupId, Configuration config, boolean bounded, Topic topic, Class<T> type,
-            EventValidator validator) {
+            int maxRecordSize) {
+        DecodeFunction<T> decode = new DecodeFunction<>(type, EventValidator.of(config), maxRecordSize,
+                DeadLetters.of(config), System::currentTimeMillis);
         return env.fromSource(TopicIo.source(bootstrap, topic, groupId, bounded, config),
                         WatermarkStrategy.noWatermarks(), topic.topicName())
                 .uid("source-" + topic.topicName())
-                .process(new DecodeFunction<>(type, validator, System::currentTimeMillis))
+                .process(decode)
                 .returns(TypeInformation.of(type))
                 .name("decode " + topic.topicName()).uid("decode-" + topic.topicName());
     }

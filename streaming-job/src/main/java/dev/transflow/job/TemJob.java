@@ -8,7 +8,6 @@ import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.TrainingMetrics;
 import dev.transflow.source.DecodeFunction;
-import dev.transflow.source.EventValidator;
 import dev.transflow.source.SourceOptions;
 import dev.transflow.topic.Topic;
 import dev.transflow.topic.TopicIo;
@@ -47,10 +46,8 @@ public final class TemJob {
             target = tap.apply(target);
         }
 
-        EventValidator validator = new EventValidator(config.get(SourceOptions.MAX_ID_LENGTH),
-                config.get(SourceOptions.MAX_FUTURE_SKEW).toMillis());
         SingleOutputStreamOperator<ModelVersion> versions = SampleJob.decode(env, bootstrap, groupId, config, bounded,
-                Topic.MODEL_VERSIONS, ModelVersion.class, validator).setParallelism(1);
+                Topic.MODEL_VERSIONS, ModelVersion.class, SourceOptions.maxRecordSize(config)).setParallelism(1);
         versions.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config,
                         groupId + "-versions"))

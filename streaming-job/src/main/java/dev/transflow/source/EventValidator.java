@@ -10,6 +10,7 @@ import dev.transflow.schemas.SharedFeatures;
 import dev.transflow.schemas.UserProfile;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.configuration.Configuration;
 
 import java.io.Serializable;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * Content checks of events read from Kafka beyond what the schema guarantees: ids present and of bounded length, event
  * times positive and not far in the future, numeric features finite and not negative where negative is
- * meaningless.
+ * meaningless, extra feature maps of bounded size. Lengths and counts are bounded because a sample carries its
+ * impression's features and categories of earlier ones: unbounded, they would make samples the sink cannot write.
  */
 public final class EventValidator implements Serializable {
 
@@ -25,16 +27,30 @@ public final class EventValidator implements Serializable {
 
     private final int maxIdLength;
     private final long maxFutureSkewMillis;
+    private final int maxExtraEntries;
 
+    /** With the default {@link SourceOptions#MAX_EXTRA_ENTRIES}. */
     public EventValidator(int maxIdLength, long maxFutureSkewMillis) {
+        this(maxIdLength, maxFutureSkewMillis, SourceOptions.MAX_EXTRA_ENTRIES.defaultValue());
+    }
+
+    public EventValidator(int maxIdLength, long maxFutureSkewMillis, int maxExtraEntries) {
         this.maxIdLength = maxIdLength;
         this.maxFutureSkewMillis = maxFutureSkewMillis;
+        this.maxExtraEntries = maxExtraEntries;
+    }
+
+    /** The validator of the {@link SourceOptions} in {@code config}. */
+    public static EventValidator of(Configuration config) {
+        return new EventValidator(SourceOptions.maxIdLength(config),
+                config.get(SourceOptions.MAX_FUTURE_SKEW).toMillis(), SourceOptions.maxExtraEntries(config));
     }
 
     /** @param now wall-clock time, epoch ms */
     public void validate(SpecificRecord event, long now) throws InvalidEventException {
         if (event instanceof ProductImpression p) {
             impression(p.getImpressionId(), p.getUserId(), p.getItemId(), p.getEventTime(), p.getPosition(), now);
+            extraEntries(p.getUser().getExtra(), p.getShared().getExtra(), p.getSpecific().getExtra());
             profile(p.getUser());
             shared(p.getShared());
             Double price = p.getSpecific().getPrice();
@@ -44,6 +60,7 @@ public final class EventValidator implements Serializable {
             values("specific", p.getSpecific().getExtra());
         } else if (event instanceof PostImpression p) {
             impression(p.getImpressionId(), p.getUserId(), p.getItemId(), p.getEventTime(), p.getPosition(), now);
+            extraEntries(p.getUser().getExtra(), p.getShared().getExtra(), p.getSpecific().getExtra());
             profile(p.getUser());
             shared(p.getShared());
             Integer length = p.getSpecific().getTextLength();
@@ -57,6 +74,8 @@ public final class EventValidator implements Serializable {
             id("itemId", c.getItemId());
             time(c.getEventTime(), now);
         } else if (event instanceof LabeledSample l) {
+            // No extra-entry count: the sample job writes samples from impressions that passed it, and adds the
+            // typed fields as entries. Their size is bounded by the record size limit.
             id("impressionId", l.getImpressionId());
             id("userId", l.getUserId());
             id("itemId", l.getItemId());
@@ -99,7 +118,30 @@ public final class EventValidator implements Serializable {
     }
 
     private void shared(SharedFeatures shared) throws InvalidEventException {
+        // The category goes into the click history of every later sample of the user: bounded like an id.
+        String category = shared.getCategory();
+        if (category != null && category.length() > maxIdLength) {
+            throw new InvalidEventException("shared.category has " + category.length() + " characters; at most "
+                    + maxIdLength + " are accepted (" + SourceOptions.MAX_ID_LENGTH.key() + ")");
+        }
         values("shared", shared.getExtra());
+    }
+
+    private void extraEntries(FeatureValues user, FeatureValues shared, FeatureValues specific)
+            throws InvalidEventException {
+        int userEntries = size(user);
+        int sharedEntries = size(shared);
+        int specificEntries = size(specific);
+        long total = (long) userEntries + sharedEntries + specificEntries;
+        if (total > maxExtraEntries) {
+            throw new InvalidEventException("The extra feature maps hold " + total + " entries (user " + userEntries
+                    + ", shared " + sharedEntries + ", specific " + specificEntries + "); at most " + maxExtraEntries
+                    + " are accepted (" + SourceOptions.MAX_EXTRA_ENTRIES.key() + ")");
+        }
+    }
+
+    private static int size(FeatureValues values) {
+        return values.getCategorical().size() + values.getNumeric().size();
     }
 
     private static void values(String group, FeatureValues values) throws InvalidEventException {

@@ -8,6 +8,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -39,6 +40,31 @@ public final class TopicIo {
             .key("sink.transaction-timeout").durationType().defaultValue(Duration.ofMinutes(15))
             .withDescription("Kafka transaction timeout of exactly-once sinks; at most the broker's "
                     + "transaction.max.timeout.ms (15 min by default) and well above the checkpoint interval.");
+
+    public static final ConfigOption<MemorySize> MAX_REQUEST_SIZE = ConfigOptions.key("sink.max-request-size")
+            .memoryType().defaultValue(MemorySize.parse("1mb"))
+            .withDescription("Largest record the Kafka sinks send (the producers' max.request.size); Kafka's "
+                    + "default. Keep it at most the broker's message.max.bytes and the topics' max.message.bytes "
+                    + "(also 1 MiB by default), or the broker rejects what the producer sends. Input records, samples "
+                    + "and dead letters are bounded to fit it (source.max-record-size, "
+                    + "source.max-dead-letter-payload).");
+
+    /**
+     * Bytes Kafka adds to a record's key and value in a batch of one, with room to spare (about 90 in Kafka 4:
+     * batch header, record header, varint lengths). The producer rejects a record whose size with these exceeds
+     * {@link #MAX_REQUEST_SIZE}.
+     */
+    public static final int RECORD_OVERHEAD = 1024;
+
+    /** {@link #MAX_REQUEST_SIZE} in bytes: an int for Kafka, and at least 64 KiB, room for a sample with history. */
+    public static int maxRequestSize(Configuration config) {
+        long size = config.get(MAX_REQUEST_SIZE).getBytes();
+        if (size < 64 * 1024 || size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(MAX_REQUEST_SIZE.key() + " is " + size + " bytes; it must be between "
+                    + 64 * 1024 + " and " + Integer.MAX_VALUE);
+        }
+        return (int) size;
+    }
 
     public static final ConfigOption<Boolean> KAFKA_CLIENT_METRICS = ConfigOptions
             .key("kafka.client-metrics").booleanType().defaultValue(false)
@@ -95,6 +121,7 @@ public final class TopicIo {
                 .setTransactionalIdPrefix("transflow-" + job + "-" + topic.topicName())
                 .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                         Long.toString(config.get(TRANSACTION_TIMEOUT).toMillis()))
+                .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxRequestSize(config)))
                 .setProperty(REGISTER_PRODUCER_METRICS, Boolean.toString(config.get(KAFKA_CLIENT_METRICS)))
                 .build();
     }

@@ -12,12 +12,28 @@ import dev.transflow.schemas.SharedFeatures;
 import dev.transflow.schemas.UserProfile;
 import dev.transflow.schemas.codec.EventCodec;
 
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -99,5 +115,162 @@ class DecodeFunctionTest {
                 new Click("i", "", "t", EntityType.POST, NOW), NOW)).hasMessageContaining("userId is empty");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> VALIDATOR.validate(
                 new Click("i", "u", "t", EntityType.POST, 0L), NOW)).hasMessageContaining("not a positive");
+    }
+
+    /** Kafka's default max.request.size, which the sinks use unless sink.max-request-size says otherwise. */
+    private static final int PRODUCER_LIMIT = 1024 * 1024;
+
+    private static PostImpression postWithExtras(String id, int entries, int valueChars) {
+        Map<String, String> categorical = new HashMap<>();
+        for (int i = 0; i < entries; i++) {
+            categorical.put("f" + i, "v".repeat(valueChars));
+        }
+        PostImpression post = post(id, NOW, 1);
+        post.getSpecific().setExtra(new FeatureValues(categorical, Map.of()));
+        return post;
+    }
+
+    @Test
+    void recordOverTheSizeLimitIsADeadLetterWithItsPayloadCut() throws Exception {
+        // Default limits: 512 KiB accepted, 64 KiB of the value kept in the dead letter.
+        byte[] large = EventCodec.of(PostImpression.class).encode(postWithExtras("big", 1, 600_000));
+        byte[] small = EventCodec.of(PostImpression.class).encode(post("i1", NOW, 1));
+
+        try (Decoding<PostImpression> decoding = new Decoding<>(
+                new DecodeFunction<>(PostImpression.class, VALIDATOR, () -> NOW))) {
+            decoding.harness.processElement(raw(0, large), NOW);
+            decoding.harness.processElement(raw(1, small), NOW);
+
+            assertThat(decoding.harness.extractOutputValues()).extracting(PostImpression::getImpressionId)
+                    .containsExactly("i1");
+            DeadLetter letter = decoding.onlyDeadLetter();
+            assertThat(letter.getReasonCode()).isEqualTo("RECORD_TOO_LARGE");
+            assertThat(letter.getReason()).contains(large.length + " bytes").contains("source.max-record-size");
+            assertThat(letter.getOffset()).isZero();
+            assertThat(bytes(letter.getValue())).isEqualTo(Arrays.copyOf(large, 64 * 1024));
+            assertThat(letter.getValueTruncated()).isTrue();
+            assertThat(letter.getValueSize()).isEqualTo(large.length);
+            assertThat(letter.getKeyTruncated()).isFalse();
+            assertThat(decoding.count("deadLetters")).isEqualTo(1);
+            assertThat(decoding.count("decoded")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void tooManyExtraEntriesAreInvalid() throws Exception {
+        // Default limit: 256 entries in all extra maps together; this record is small (about 3 KB).
+        byte[] crowded = EventCodec.of(PostImpression.class).encode(postWithExtras("crowded", 257, 1));
+        byte[] full = EventCodec.of(PostImpression.class).encode(postWithExtras("full", 256, 1));
+
+        try (Decoding<PostImpression> decoding = new Decoding<>(
+                new DecodeFunction<>(PostImpression.class, VALIDATOR, () -> NOW))) {
+            decoding.harness.processElement(raw(0, crowded), NOW);
+            decoding.harness.processElement(raw(1, full), NOW);
+
+            assertThat(decoding.harness.extractOutputValues()).extracting(PostImpression::getImpressionId)
+                    .containsExactly("full");
+            DeadLetter letter = decoding.onlyDeadLetter();
+            assertThat(letter.getReasonCode()).isEqualTo("INVALID_FIELD");
+            assertThat(letter.getReason()).contains("257 entries").contains("specific 257")
+                    .contains("source.max-extra-entries");
+            assertThat(bytes(letter.getValue())).isEqualTo(crowded);
+            assertThat(letter.getValueTruncated()).isFalse();
+            assertThat(decoding.count("deadLetters")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void deadLetterOfARecordNearTheBrokerLimitFitsTheProducerLimit() throws Exception {
+        // Just under what a broker accepts by default, key included: garbage, so it is rejected undecoded.
+        byte[] key = new byte[8_000];
+        byte[] value = new byte[PRODUCER_LIMIT - key.length - 200];
+        Arrays.fill(value, (byte) 'x');
+        RawRecord nearLimit = new RawRecord("posts.impressions", 3, 99, NOW, key, value);
+
+        try (Decoding<PostImpression> decoding = new Decoding<>(
+                new DecodeFunction<>(PostImpression.class, VALIDATOR, () -> NOW))) {
+            decoding.harness.processElement(nearLimit, NOW);
+
+            DeadLetter letter = decoding.onlyDeadLetter();
+            byte[] encoded = EventCodec.of(DeadLetter.class).encode(letter);
+            byte[] sinkKey = letter.getSourceTopic().getBytes(StandardCharsets.UTF_8);
+            // The producer's own check: record size with Kafka's framing, uncompressed, against max.request.size.
+            assertThat(AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,
+                    CompressionType.NONE, sinkKey, encoded, new Header[0])).isLessThanOrEqualTo(PRODUCER_LIMIT);
+            assertThat(letter.getValueSize()).isEqualTo(value.length);
+            assertThat(letter.getValueTruncated()).isTrue();
+        }
+    }
+
+    @Test
+    void everyDeadLetterFitsItsBound() {
+        int payload = 1000;
+        DeadLetters letters = new DeadLetters(payload);
+        String topic = "t".repeat(249);
+        // U+FFFF takes 3 bytes in UTF-8, the most per Java char.
+        String reason = "\uffff".repeat(100_000);
+        DeadLetter letter = letters.of(new RawRecord(topic, Integer.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE,
+                new byte[5000], new byte[5000]), "\uffff".repeat(300), reason, "\uffff".repeat(300), Long.MIN_VALUE);
+
+        byte[] encoded = EventCodec.of(DeadLetter.class).encode(letter);
+        byte[] sinkKey = letter.getSourceTopic().getBytes(StandardCharsets.UTF_8);
+        assertThat((long) AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,
+                CompressionType.NONE, sinkKey, encoded, new Header[0]))
+                .isLessThanOrEqualTo(DeadLetters.maxRecordSize(payload));
+        assertThat(letter.getKeyTruncated()).isTrue();
+        assertThat(letter.getReason()).hasSize(DeadLetters.MAX_REASON_CHARS).endsWith("[cut: 100000 chars]");
+    }
+
+    @Test
+    void categoryIsBoundedLikeAnId() {
+        PostImpression post = post("i", NOW, 1);
+        post.getShared().setCategory("c".repeat(17));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VALIDATOR.validate(post, NOW))
+                .hasMessageContaining("shared.category has 17 characters")
+                .hasMessageContaining("source.max-id-length");
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+
+    /** A decode function in a harness whose metrics can be read. */
+    private static final class Decoding<T extends SpecificRecord> implements AutoCloseable {
+        final InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        final MockEnvironment environment;
+        final OneInputStreamOperatorTestHarness<RawRecord, T> harness;
+
+        Decoding(DecodeFunction<T> function) throws Exception {
+            environment = new MockEnvironmentBuilder().setMetricGroup(new InterceptingTaskMetricGroup() {
+                @Override
+                public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name,
+                        Map<String, String> additionalVariables) {
+                    return metrics;
+                }
+            }).build();
+            harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(function), environment);
+            harness.open();
+        }
+
+        long count(String counter) {
+            return ((Counter) metrics.get(counter)).getCount();
+        }
+
+        DeadLetter onlyDeadLetter() {
+            ConcurrentLinkedQueue<StreamRecord<DeadLetter>> dead = harness.getSideOutput(DecodeFunction.DEAD_LETTERS);
+            assertThat(dead).hasSize(1);
+            return dead.peek().getValue();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                harness.close();
+            } finally {
+                environment.close();
+            }
+        }
     }
 }

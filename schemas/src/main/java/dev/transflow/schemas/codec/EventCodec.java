@@ -4,9 +4,7 @@ import dev.transflow.schemas.codec.EventDecodeException.Reason;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -29,7 +27,9 @@ import java.util.Set;
  * CRC-64-AVRO fingerprint of the writer schema, then the Avro binary body.
  *
  * <p>Decoding accepts every released version of the type (see {@link SchemaHistory}) and resolves it into the
- * current schema. Failures are classified so that "another schema" and "corrupt bytes" are told apart.
+ * current schema. Failures are classified so that "another schema" and "corrupt bytes" are told apart. Lengths in
+ * the body are bounded by the payload ({@link BoundedBinaryDecoder}), so what decoding allocates grows with the
+ * payload's size, never with the lengths it claims.
  *
  * <p>Instances are serializable (only the type travels) and not thread-safe: give each thread its own.
  */
@@ -48,7 +48,7 @@ public final class EventCodec<T extends SpecificRecord> implements Serializable 
     private transient byte[] currentHeader;
     private transient ByteArrayOutputStream buffer;
     private transient BinaryEncoder encoder;
-    private transient BinaryDecoder decoder;
+    private transient BoundedBinaryDecoder decoder;
 
     private EventCodec(EventType type) {
         this.type = type;
@@ -97,25 +97,26 @@ public final class EventCodec<T extends SpecificRecord> implements Serializable 
         if (writer == null) {
             throw unknownFingerprint(fingerprint);
         }
-        decoder = DecoderFactory.get().binaryDecoder(payload, HEADER_LENGTH, payload.length - HEADER_LENGTH, decoder);
+        decoder.reset(payload, HEADER_LENGTH, payload.length - HEADER_LENGTH);
         T record;
         try {
             record = writer.reader.read(null, decoder);
         } catch (IOException | RuntimeException e) {
             throw new EventDecodeException(Reason.CORRUPT_PAYLOAD, String.format(Locale.ROOT,
                     "Body of %d bytes does not decode as %s v%d: %s", payload.length - HEADER_LENGTH,
-                    type.recordName(), writer.version, e), e);
+                    type.recordName(), writer.version, describe(e)), e);
         }
-        try {
-            if (!decoder.isEnd()) {
-                throw new EventDecodeException(Reason.CORRUPT_PAYLOAD, String.format(Locale.ROOT,
-                        "%s v%d decoded but trailing bytes remain after it; the payload is damaged or concatenated",
-                        type.recordName(), writer.version));
-            }
-        } catch (IOException e) {
-            throw new EventDecodeException(Reason.CORRUPT_PAYLOAD, "Cannot read the end of the payload: " + e, e);
+        if (!decoder.isEnd()) {
+            throw new EventDecodeException(Reason.CORRUPT_PAYLOAD, String.format(Locale.ROOT,
+                    "%s v%d decoded but trailing bytes remain after it; the payload is damaged or concatenated",
+                    type.recordName(), writer.version));
         }
         return record;
+    }
+
+    /** The decoder's own messages say what is wrong where; Avro's runtime exceptions need their class name. */
+    private static String describe(Exception e) {
+        return e instanceof IOException && e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private EventDecodeException unknownFingerprint(long fingerprint) {
@@ -143,18 +144,21 @@ public final class EventCodec<T extends SpecificRecord> implements Serializable 
         List<Schema> released = SchemaHistory.releasedVersions(type);
         for (int v = released.size(); v >= 1; v--) {
             Schema writerSchema = released.get(v - 1);
+            BoundedBinaryDecoder.checkItemsTakeBytes(writerSchema);
             long fp = SchemaNormalization.parsingFingerprint64(writerSchema);
             // Versions that differ only in defaults share a fingerprint; the newest describes the bytes.
             if (seen.add(fp)) {
                 writers.put(fp, new Writer<>(v, new SpecificDatumReader<>(writerSchema, current)));
             }
         }
+        BoundedBinaryDecoder.checkItemsTakeBytes(current);
         long currentFp = SchemaNormalization.parsingFingerprint64(current);
         writers.putIfAbsent(currentFp, new Writer<>(released.size() + 1, new SpecificDatumReader<>(current, current)));
         writersByFingerprint = writers;
         datumWriter = new SpecificDatumWriter<>(current);
         currentHeader = header(currentFp);
         buffer = new ByteArrayOutputStream(256);
+        decoder = new BoundedBinaryDecoder();
     }
 
     static byte[] header(long fingerprint) {

@@ -27,7 +27,7 @@ public enum EventType {
     MODEL_VERSION(ModelVersion.class, ModelVersion.getClassSchema(), 1),
     PREDICTION(Prediction.class, Prediction.getClassSchema(), 2),
     TRAINING_METRICS(TrainingMetrics.class, TrainingMetrics.getClassSchema(), 1),
-    DEAD_LETTER(DeadLetter.class, DeadLetter.getClassSchema(), 1);
+    DEAD_LETTER(DeadLetter.class, DeadLetter.getClassSchema(), 2);
 
     private final Class<? extends SpecificRecord> recordClass;
     private final Schema schema;

@@ -1,6 +1,7 @@
 package dev.transflow.schemas.codec;
 
 import dev.transflow.schemas.Click;
+import dev.transflow.schemas.DeadLetter;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.PostImpression;
 import dev.transflow.schemas.ProductImpression;
@@ -15,18 +16,27 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class EventCodecTest {
 
@@ -131,6 +141,77 @@ class EventCodecTest {
         assertThatThrownBy(() -> EventCodec.of(Click.class).decode(damaged))
                 .isInstanceOfSatisfying(EventDecodeException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT_PAYLOAD));
+    }
+
+    static List<AbsurdLengths.Case> absurdLengths() {
+        return AbsurdLengths.cases();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("absurdLengths")
+    @SuppressWarnings("unchecked")
+    void lengthBeyondThePayloadIsCorruptAndNeverAllocated(AbsurdLengths.Case damaged) throws Exception {
+        EventCodec<SpecificRecord> codec = EventCodec.of((Class<SpecificRecord>) damaged.type());
+        catchThrowable(() -> codec.decode(damaged.payload())); // loads schemas and classes before measuring
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        Throwable thrown = catchThrowable(() -> codec.decode(damaged.payload()));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(thrown).isInstanceOfSatisfying(EventDecodeException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT_PAYLOAD))
+                .hasMessageContaining("does not decode as " + codec.type().recordName())
+                .hasMessageContaining(Integer.toString(AbsurdLengths.CLAIM));
+        // Whatever the heap, a claim of 2 GB must cost the bytes of an exception, not the claim.
+        assertThat(allocated).isLessThan(1 << 20);
+    }
+
+    @Test
+    void absurdLengthsAreCorruptInASmallHeap(@TempDir Path dir) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // Surefire runs tests from a manifest-only jar; this property holds the real test class path.
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path log = dir.resolve("output.txt");
+        Process process = new ProcessBuilder(java, "-Xmx64m", "-cp", classPath, AbsurdLengths.class.getName())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+        }
+        String output = Files.readString(log);
+
+        assertThat(exited).as(output).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(AbsurdLengths.cases()).allSatisfy(c -> assertThat(output).contains(c.name() + ": CORRUPT_PAYLOAD"));
+    }
+
+    @Test
+    void deadLetterOfTheFirstReleaseReadsWithTheNewFieldsDefaulted() throws Exception {
+        Schema v1 = SchemaHistory.releasedVersions(EventType.DEAD_LETTER).get(0);
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("sourceTopic", "clicks");
+        old.put("partition", 2);
+        old.put("offset", 41L);
+        old.put("key", ByteBuffer.wrap(new byte[] {7}));
+        old.put("value", ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        old.put("reasonCode", "CORRUPT_PAYLOAD");
+        old.put("reason", "truncated");
+        old.put("stage", "decode");
+        old.put("failedAt", 5L);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(EventCodec.header(SchemaNormalization.parsingFingerprint64(v1)));
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(v1).write(old, encoder);
+        encoder.flush();
+
+        DeadLetter read = EventCodec.of(DeadLetter.class).decode(out.toByteArray());
+
+        assertThat(read.getOffset()).isEqualTo(41L);
+        assertThat(read.getValue().remaining()).isEqualTo(3);
+        assertThat(read.getValueSize()).isNull();
+        assertThat(read.getValueTruncated()).isFalse();
+        assertThat(read.getKeyTruncated()).isFalse();
     }
 
     @Test

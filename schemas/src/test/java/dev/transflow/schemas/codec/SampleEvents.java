@@ -125,6 +125,7 @@ final class SampleEvents {
                 .setKey(ByteBuffer.wrap(new byte[] {1, 2})).setValue(ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x01, 9}))
                 .setReasonCode("CORRUPT_PAYLOAD").setReason("truncated").setStage("decode")
                 .setFailedAt(1_700_000_000_100L)
+                .setValueSize(70_000).setValueTruncated(true).setKeyTruncated(false)
                 .build();
     }
 }
