@@ -5,6 +5,7 @@ import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.snapshot.SnapshotException;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelKind;
@@ -41,7 +42,9 @@ import java.util.Map;
  * samples are scored by MEM's own target tower, for prequential metrics. Every {@code mem.publish-every-samples}
  * samples or {@code mem.publish-interval} it publishes a snapshot and emits its announcement, which the job sends
  * to {@code model.versions}; with an exactly-once sink the announcement becomes visible when the checkpoint that
- * covers it completes. Model, buffers and counters are operator state. Runs at parallelism 1.
+ * covers it completes. A publication that fails (disk full, permissions, a damaged store) is logged, counted
+ * ({@code publishFailures}) and tried again after the next interval or sample count; training never stops for it.
+ * Model, buffers and counters are operator state. Runs at parallelism 1.
  */
 public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersion> implements CheckpointedFunction {
 
@@ -74,6 +77,7 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     private transient ListState<long[]> positionState;
     private transient Counter trainedCounter;
     private transient Counter published;
+    private transient Counter publishFailures;
 
     public MemTrainer(FeatureSchema schema, Configuration config) {
         this.schemaJson = schema.json();
@@ -131,6 +135,7 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         trainedCounter.inc(position[TRAINED]);
         metrics.meter("trainedSamplesPerSecond", new MeterView(trainedCounter));
         published = metrics.counter("publishedVersions");
+        publishFailures = metrics.counter("publishFailures");
         metrics.gauge("memVersion", (Gauge<Long>) () -> position[VERSION]);
         window.register(metrics);
         metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
@@ -180,14 +185,38 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
 
     private void publish(Collector<ModelVersion> out) {
         Map<String, Double> metrics = window.manifestMetrics("target_");
-        ModelVersion version = publisher.publish(model, position[VERSION], position[TRAINED], metrics, false);
-        position[VERSION] = version.getVersion();
+        try {
+            ModelVersion version = publisher.publish(model, position[VERSION], position[TRAINED], metrics, false);
+            position[VERSION] = version.getVersion();
+            published.inc();
+            out.collect(version);
+            LOG.info("Published MEM version {} at {} trained samples: {}", version.getVersion(), position[TRAINED],
+                    version.getUri());
+        } catch (SnapshotException e) {
+            // Nothing was announced and the model is intact: the TEM jobs keep their MEM a while longer.
+            publishFailures.inc();
+            LOG.warn("Could not publish a MEM snapshot at {} trained samples; training goes on and the next "
+                    + "publication is tried after {} more samples or {} ms", position[TRAINED], publishSamples,
+                    publishIntervalMillis, e);
+        }
+        // Also after a failure: retrying at every step would hold training up for a store that stays broken.
         position[SINCE_PUBLISH] = 0;
         lastPublish = System.currentTimeMillis();
-        published.inc();
-        out.collect(version);
-        LOG.info("Published MEM version {} at {} trained samples: {}", version.getVersion(), position[TRAINED],
-                version.getUri());
+    }
+
+    /** Publications that failed since the trainer opened. */
+    public long publishFailures() {
+        return publishFailures.getCount();
+    }
+
+    /** Samples trained on so far (restored samples included). */
+    public long trainedSamples() {
+        return position[TRAINED];
+    }
+
+    /** The last version published, or -1. */
+    public long lastVersion() {
+        return position[VERSION];
     }
 
     @Override

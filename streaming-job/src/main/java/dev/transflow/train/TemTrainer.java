@@ -6,6 +6,7 @@ import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MultiEntityModel;
+import dev.transflow.model.snapshot.SnapshotException;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
@@ -51,8 +52,10 @@ import java.util.Map;
  * and then trained on.
  *
  * <p>MEM versions announced on the broadcast input are verified and loaded off the training thread by a
- * {@link KnowledgeLoader} and swapped in between two steps; a rejected version is logged and counted, and the
- * previous one stays in use. The model's weights and optimizer state (MEM's frozen weights included), the partial
+ * {@link KnowledgeLoader} (only snapshots the trainer's own store holds under the announced version) and swapped in
+ * between two steps; a rejected version is logged and counted, and the previous one stays in use. A TEM
+ * publication that fails (disk full, permissions, a damaged store) is logged and counted too, and tried again at
+ * the next interval: training never stops for it. The model's weights and optimizer state (MEM's frozen weights included), the partial
  * batch and the counters are operator state, so a checkpoint holds the model together with the source offsets:
  * after a restore no sample is lost or trained twice. Runs at parallelism 1.
  */
@@ -110,6 +113,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private transient Counter positivesCounter;
     private transient Counter swaps;
     private transient Counter rejected;
+    private transient Counter publishFailures;
     private transient Histogram labelToTrain;
 
     public TemTrainer(FeatureSchema schema, Configuration config) {
@@ -167,6 +171,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         swaps.inc(position[SWAPS]);
         rejected = metrics.counter("memRejected");
         rejected.inc(position[REJECTED]);
+        publishFailures = metrics.counter("publishFailures");
         labelToTrain = metrics.histogram("labelToTrainMillis", new DescriptiveStatisticsHistogram(10_000));
         window.register(metrics);
         metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
@@ -178,7 +183,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         metrics.gauge("temPublishMillis", (Gauge<Double>) () -> lastPublishNanos / 1e6);
         metrics.gauge("modelStateBytes", (Gauge<Integer>) () -> modelStateBytes);
         if (usesKnowledge) {
-            loader = new KnowledgeLoader(model, MultiEntityModel.GROUP, "mem-loader");
+            loader = new KnowledgeLoader(model, MultiEntityModel.GROUP, settings.store(), "mem-loader");
             try {
                 // Versions announced before the last checkpoint whose outcome had not been taken in by then. A
                 // checkpoint written before the pending list existed holds only the newest announcement.
@@ -294,13 +299,24 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private void publish(ReadOnlyContext ctx) {
         Map<String, Double> metrics = window.manifestMetrics("");
         long started = System.nanoTime();
-        ModelVersion published = publisher.publish(model, position[TEM_VERSION], position[TRAINED], metrics, true);
-        lastPublishNanos = System.nanoTime() - started;
-        position[TEM_VERSION] = published.getVersion();
+        try {
+            ModelVersion published = publisher.publish(model, position[TEM_VERSION], position[TRAINED], metrics,
+                    true);
+            lastPublishNanos = System.nanoTime() - started;
+            position[TEM_VERSION] = published.getVersion();
+            ctx.output(PUBLISHED, published);
+            LOG.info("Published TEM version {} at {} trained samples in {} ms (training waits meanwhile): {}",
+                    published.getVersion(), position[TRAINED], lastPublishNanos / 1_000_000, published.getUri());
+        } catch (SnapshotException e) {
+            // The model is intact and the next interval tries again; failing the job would fail it at every
+            // publication for as long as the store is broken.
+            lastPublishNanos = System.nanoTime() - started;
+            publishFailures.inc();
+            LOG.warn("Could not publish a TEM snapshot at {} trained samples; training goes on and the next "
+                    + "publication is tried in {} ms", position[TRAINED], publishIntervalMillis, e);
+        }
+        // Also after a failure: retrying at every step would hold training up for a store that stays broken.
         lastPublish = System.currentTimeMillis();
-        ctx.output(PUBLISHED, published);
-        LOG.info("Published TEM version {} at {} trained samples in {} ms (training waits meanwhile): {}",
-                published.getVersion(), position[TRAINED], lastPublishNanos / 1_000_000, published.getUri());
     }
 
     /** Samples trained on so far (restored samples included). */
@@ -316,6 +332,11 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     /** MEM versions swapped in and rejected so far (restored counts included). */
     public long[] memSwapsAndRejections() {
         return new long[] {position[SWAPS], position[REJECTED]};
+    }
+
+    /** Publications that failed since the trainer opened. */
+    public long publishFailures() {
+        return publishFailures.getCount();
     }
 
     /** Finishes pending MEM loads (tests). */

@@ -41,7 +41,10 @@ public final class TrainerOptions {
 
     public static final ConfigOption<String> SNAPSHOT_DIR = ConfigOptions.key("snapshot.dir").stringType()
             .defaultValue(Path.of(System.getProperty("user.home"), ".transflow", "snapshots").toString())
-            .withDescription("Root of the snapshot store (a directory every job of the deployment can read).");
+            .withDescription("Root of the snapshot store (a directory every job of the deployment can read). Trainers "
+                    + "publish to it, and the TEM job takes an announced MEM version only from its place here, "
+                    + "<snapshot.dir>/mem/v<version>: give the MEM and TEM jobs the same directory, writable by "
+                    + "them alone.");
 
     public static final ConfigOption<Integer> SNAPSHOT_RETAIN = ConfigOptions.key("snapshot.retain").intType()
             .defaultValue(5).withDescription("Published versions kept per model kind; older ones are deleted.");

@@ -34,7 +34,12 @@ record TrainerSettings(String model, int batchSize, int threads, int metricWindo
         return ModelConfig.defaults().withBatchSize(batchSize).withThreads(threads);
     }
 
+    /** The store trainers publish to and take knowledge snapshots from. */
+    SnapshotStore store() {
+        return new SnapshotStore(Path.of(snapshotDir));
+    }
+
     SnapshotPublisher publisher(ModelKind kind) {
-        return new SnapshotPublisher(new SnapshotStore(Path.of(snapshotDir)), kind, retain);
+        return new SnapshotPublisher(store(), kind, retain);
     }
 }

@@ -25,6 +25,7 @@ import dev.transflow.simulate.SimulatedImpression;
 import dev.transflow.simulate.Simulator;
 import dev.transflow.simulate.World;
 import dev.transflow.simulate.WorldPreset;
+import dev.transflow.snapshot.Forgery;
 import dev.transflow.snapshot.SnapshotPublisher;
 
 import org.apache.flink.configuration.Configuration;
@@ -267,6 +268,67 @@ class TemTrainerTest {
             assertThat(restored.trainedSamples()).isEqualTo(128);
         }
     }
+
+    @Test
+    void anAnnouncementOfAnInventedVersionDoesNotBlockTheVersionsAfterIt() throws Exception {
+        Path store = snapshots.resolve("invented");
+        Configuration config = config("mkt");
+        config.set(TrainerOptions.SNAPSHOT_DIR, store.toString());
+        SnapshotPublisher publisher = new SnapshotPublisher(new SnapshotStore(store), ModelKind.MEM, 5);
+        ModelVersion v0 = publishMem(publisher, -1, 1);
+        // A consistent copy of v0 outside the store, announced as the largest version there can be.
+        ModelVersion invented = Forgery.copy(v0, snapshots.resolve("invented-copy"), Long.MAX_VALUE);
+        TemTrainer trainer = new TemTrainer(SCHEMA, config);
+        try (var h = harness(trainer, null)) {
+            h.processBroadcastElement(v0, 0);
+            trainer.awaitLoads();
+            feed(h, 0, 64);
+            assertThat(trainer.memVersion()).isEqualTo(v0.getVersion());
+
+            h.processBroadcastElement(invented, 0);
+            trainer.awaitLoads();
+            feed(h, 64, 128);
+            assertThat(trainer.memVersion()).isEqualTo(v0.getVersion());
+            assertThat(trainer.memSwapsAndRejections()).containsExactly(1, 1);
+
+            ModelVersion v1 = publishMem(publisher, v0.getVersion(), 1);
+            h.processBroadcastElement(v1, 0);
+            trainer.awaitLoads();
+            feed(h, 128, 192);
+            assertThat(trainer.memVersion()).isEqualTo(v1.getVersion());
+            assertThat(trainer.memSwapsAndRejections()).containsExactly(2, 1);
+        }
+    }
+
+    @Test
+    void aFailedPublicationIsCountedTrainingGoesOnAndTheNextIntervalPublishes() throws Exception {
+        Path store = Files.createDirectories(snapshots.resolve("broken"));
+        // The store cannot take a TEM snapshot: where its versions go, there is a file.
+        Path blocker = Files.writeString(store.resolve("tem"), "not a directory");
+        Configuration config = config("mlp");
+        config.set(TrainerOptions.SNAPSHOT_DIR, store.toString());
+        config.set(TrainerOptions.TEM_PUBLISH_INTERVAL, Duration.ofMillis(1));
+        TemTrainer trainer = new TemTrainer(SCHEMA, config);
+        try (var h = harness(trainer, null)) {
+            for (int from = 0; from < 192; from += 64) {
+                Thread.sleep(5); // past the publish interval
+                feed(h, from, from + 64);
+            }
+            assertThat(trainer.publishFailures()).isEqualTo(3);
+            assertThat(trainer.trainedSamples()).isEqualTo(192);
+            assertThat(h.extractOutputValues()).hasSize(192);
+            assertThat(h.getSideOutput(TemTrainer.PUBLISHED)).isNullOrEmpty();
+
+            Files.delete(blocker);
+            Thread.sleep(5);
+            feed(h, 192, 256);
+            assertThat(h.getSideOutput(TemTrainer.PUBLISHED)).singleElement()
+                    .satisfies(r -> assertThat(r.getValue().getVersion()).isZero());
+            assertThat(trainer.publishFailures()).isEqualTo(3);
+            assertThat(trainer.trainedSamples()).isEqualTo(256);
+        }
+    }
+
     @Test
     void aRejectionPendingAtTheCheckpointIsNotLostWhenALaterAnnouncementOverwroteIt() throws Exception {
         Path store = snapshots.resolve("overwritten");

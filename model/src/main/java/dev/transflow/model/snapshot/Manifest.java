@@ -14,6 +14,10 @@ import java.util.TreeMap;
 /**
  * What a snapshot holds: model kind, version, creation time, the feature schema it was trained with (and its
  * digest), the sha256 of every file, and metrics. Stored as {@code manifest.json} in the snapshot directory.
+ *
+ * <p>File names are paths relative to the snapshot directory, with {@code /} between segments. A parsed manifest
+ * holds no other kind: a name that is absolute or climbs with {@code ..} would make verification read (and
+ * vouch for) a file anywhere on the machine.
  */
 public record Manifest(int formatVersion, ModelKind modelKind, long version, long createdAt, String featureSchema,
         String featureSchemaSha256, Map<String, String> files, Map<String, Double> metrics) {
@@ -69,6 +73,7 @@ public record Manifest(int formatVersion, ModelKind modelKind, long version, lon
             Map<String, String> files = new TreeMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = root.path("files").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
+                checkFileName(e.getKey(), origin);
                 files.put(e.getKey(), e.getValue().asText());
             }
             Map<String, Double> metrics = new TreeMap<>();
@@ -82,6 +87,20 @@ public record Manifest(int formatVersion, ModelKind modelKind, long version, lon
         } catch (IOException e) {
             throw new SnapshotException(origin + " is not valid JSON (" + e.getMessage() + "); the snapshot is "
                     + "damaged: publish a new one", e);
+        }
+    }
+
+    /** Rejects a file name that is not a plain relative path inside the snapshot directory. */
+    static void checkFileName(String name, String origin) {
+        boolean plain = !name.isEmpty() && !name.startsWith("/") && name.indexOf('\\') < 0
+                && name.indexOf('\0') < 0;
+        for (String segment : name.split("/", -1)) {
+            plain &= !segment.isEmpty() && !segment.equals(".") && !segment.equals("..");
+        }
+        if (!plain) {
+            throw new SnapshotException(origin + ": file name '" + name + "' points outside the snapshot "
+                    + "directory (a manifest lists relative paths inside it only); the snapshot is damaged or "
+                    + "forged: publish a new one");
         }
     }
 }

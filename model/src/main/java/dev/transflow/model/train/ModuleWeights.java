@@ -51,8 +51,8 @@ public final class ModuleWeights {
     /**
      * Reads {@code params} (all of one group) from the checkpoint in {@code checkpointDir}.
      *
-     * @throws SnapshotException when a parameter is missing from the checkpoint or has another shape: the
-     *         snapshot was written by a model of another structure
+     * @throws SnapshotException when a parameter is missing from the checkpoint or has another shape (the
+     *         snapshot was written by a model of another structure), or holds NaN or an infinity
      */
     static ModuleWeights read(Path checkpointDir, String group, List<Net.Param> params) {
         if (params.isEmpty()) {
@@ -85,6 +85,7 @@ public final class ModuleWeights {
                     }
                     float[] v = new float[(int) p.size()];
                     t.copyTo(DataBuffers.of(v, false, false));
+                    checkFinite(v, names[i], checkpointDir);
                     values.put(p, v);
                 }
             }
@@ -93,5 +94,19 @@ public final class ModuleWeights {
                     + e.getMessage().lines().findFirst().orElse(e.toString()), e);
         }
         return new ModuleWeights(group, values);
+    }
+
+    /**
+     * One NaN in a frozen module turns every score that reaches it into NaN, and training on those scores spreads
+     * NaN through the trainable weights too: such a snapshot must never be swapped in.
+     */
+    private static void checkFinite(float[] values, String name, Path checkpointDir) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new SnapshotException(name + " holds " + values[i] + " at index " + i + " in " + checkpointDir
+                        + ": the trainer that published it has diverged; check its loss and learning rate, and "
+                        + "publish a version trained without the fault");
+            }
+        }
     }
 }

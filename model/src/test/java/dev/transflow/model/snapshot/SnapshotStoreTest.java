@@ -26,7 +26,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -167,5 +169,85 @@ class SnapshotStoreTest {
         assertThat(store.versions(ModelKind.TPM)).containsExactly(3L, 4L);
         assertThat(store.latestVersion(ModelKind.TPM)).isEqualTo(4);
         assertThat(store.latestVersion(ModelKind.CPM)).isEqualTo(-1);
+    }
+
+    /** Writes {@code snapshot}'s manifest again with {@code extra} added to its file list. */
+    private static void listInManifest(SnapshotStore.Snapshot snapshot, String name, String sha256)
+            throws IOException {
+        Path file = snapshot.directory().resolve(Manifest.FILE_NAME);
+        Manifest m = Manifest.parse(Files.readString(file), file.toString());
+        Map<String, String> files = new TreeMap<>(m.files());
+        files.put(name, sha256);
+        Files.writeString(file, new Manifest(m.formatVersion(), m.modelKind(), m.version(), m.createdAt(),
+                m.featureSchema(), m.featureSchemaSha256(), files, m.metrics()).toJson());
+    }
+
+    @Test
+    void manifestEntriesThatLeaveTheSnapshotDirectoryAreRejected(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "not part of any snapshot");
+        String secretSha = SnapshotStore.sha256(secret);
+        SnapshotStore store = new SnapshotStore(dir.resolve("store"));
+        for (String name : List.of("../../../secret.txt", secret.toString(), "sub/../../../../secret.txt")) {
+            long version = store.latestVersion(ModelKind.MEM) + 1;
+            SnapshotStore.Snapshot snapshot = store.publish(ModelKind.MEM, version, encoder.schema(), Map.of(),
+                    d -> Files.writeString(d.resolve("weights.bin"), "w"));
+            listInManifest(snapshot, name, secretSha);
+            assertThatThrownBy(() -> SnapshotStore.read(snapshot.directory(), ModelKind.MEM, encoder.schema()))
+                    .as(name).isInstanceOf(SnapshotException.class)
+                    .hasMessageContaining(name).hasMessageContaining("outside the snapshot");
+        }
+
+        // A link inside the snapshot that leads out of it is no better than a name that does.
+        SnapshotStore.Snapshot linked = store.publish(ModelKind.MEM, 10, encoder.schema(), Map.of(),
+                d -> Files.writeString(d.resolve("weights.bin"), "w"));
+        Files.createSymbolicLink(linked.directory().resolve("link.bin"), secret);
+        listInManifest(linked, "link.bin", secretSha);
+        assertThatThrownBy(() -> SnapshotStore.read(linked.directory(), ModelKind.MEM, encoder.schema()))
+                .isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("link.bin").hasMessageContaining("outside the snapshot");
+    }
+
+    @Test
+    void entriesThatAreNotVersionDirectoriesAreIgnored(@TempDir Path dir) throws IOException {
+        SnapshotStore store = new SnapshotStore(dir);
+        for (long v : new long[] {2, 5}) {
+            store.publish(ModelKind.TPM, v, encoder.schema(), Map.of(), d -> Files.writeString(d.resolve("x"), "x"));
+        }
+        Path kind = dir.resolve("tpm");
+        List<String> stray = List.of("v99999999999999999999", "v007", "v3-copy", "backup", "v");
+        for (String name : stray) {
+            Files.createDirectories(kind.resolve(name));
+        }
+        Files.writeString(kind.resolve("v8"), "a file, not a snapshot");
+        Files.writeString(kind.resolve("notes.txt"), "written by hand");
+
+        assertThat(store.versions(ModelKind.TPM)).containsExactly(2L, 5L);
+        assertThat(store.latestVersion(ModelKind.TPM)).isEqualTo(5);
+
+        store.retain(ModelKind.TPM, 1);
+        assertThat(store.versions(ModelKind.TPM)).containsExactly(5L);
+        for (String name : stray) {
+            assertThat(kind.resolve(name)).isDirectory();
+        }
+        assertThat(kind.resolve("v8")).isRegularFile();
+    }
+
+    @Test
+    void aPublicationRemovesTemporaryDirectoriesThatNoPublisherCanFinish(@TempDir Path dir) throws IOException {
+        SnapshotStore store = new SnapshotStore(dir);
+        Path kind = dir.resolve("cpm");
+        // Left by attempts that died while writing (a crash, a full disk).
+        Path stale = Files.createDirectories(kind.resolve(".tmp-v1-0a1b"));
+        Files.writeString(stale.resolve("variables.data"), "half written");
+        Path staleSame = Files.createDirectories(kind.resolve(".tmp-v3-2c3d"));
+        Path newer = Files.createDirectories(kind.resolve(".tmp-v4-4e5f"));
+
+        store.publish(ModelKind.CPM, 3, encoder.schema(), Map.of(), d -> Files.writeString(d.resolve("x"), "x"));
+
+        assertThat(stale).doesNotExist();
+        assertThat(staleSame).doesNotExist();
+        // A higher version may still be on its way from another writer.
+        assertThat(newer).isDirectory();
+        assertThat(store.versions(ModelKind.CPM)).containsExactly(3L);
     }
 }
