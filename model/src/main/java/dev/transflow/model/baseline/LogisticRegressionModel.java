@@ -60,6 +60,7 @@ public final class LogisticRegressionModel extends GraphModel {
 
     @Override
     public void trainTarget(EncodedSamples target, int from, int to) {
+        observeNumeric(Domain.TARGET, List.of(GROUP), target, from, to);
         trainRange(step, targetInputs, target, from, to);
     }
 

@@ -61,6 +61,7 @@ public final class TargetOnlyModel extends GraphModel {
 
     @Override
     public void trainTarget(EncodedSamples target, int from, int to) {
+        observeNumeric(Domain.TARGET, List.of(TargetEntityModel.GROUP), target, from, to);
         trainRange(targetStep, targetInputs, target, from, to);
     }
 

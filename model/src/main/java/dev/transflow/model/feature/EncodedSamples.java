@@ -77,27 +77,50 @@ public final class EncodedSamples {
      * out; a column without values or without spread gets mean 0 and deviation 1.
      */
     public float[][] numericStatistics(int from, int to) {
+        Moments m = numericMoments(from, to);
         int nw = layout.numericWidth();
         float[] mean = new float[nw];
         float[] std = new float[nw];
         for (int f = 0; f < nw; f++) {
+            double var = m.count[f] < 2 ? 0 : m.m2[f] / (m.count[f] - 1);
+            mean[f] = (float) m.mean[f];
+            std[f] = var > 1e-12 ? (float) Math.sqrt(var) : 1f;
+        }
+        return new float[][] {mean, std};
+    }
+
+    /** Per numeric feature: present values, their mean and their sum of squared deviations (M2). */
+    public record Moments(double[] count, double[] mean, double[] m2) {}
+
+    /** The {@link Moments} of each numeric feature over rows {@code [from, to)}, NaNs (missing) left out. */
+    public Moments numericMoments(int from, int to) {
+        int nw = layout.numericWidth();
+        double[] count = new double[nw];
+        double[] mean = new double[nw];
+        double[] m2 = new double[nw];
+        for (int f = 0; f < nw; f++) {
             double sum = 0;
-            double sumSquares = 0;
             long n = 0;
             for (int r = from; r < to; r++) {
                 float x = numeric[r * nw + f];
                 if (!Float.isNaN(x)) {
                     sum += x;
-                    sumSquares += (double) x * x;
                     n++;
                 }
             }
             double m = n == 0 ? 0 : sum / n;
-            double var = n < 2 ? 0 : Math.max(0, (sumSquares - n * m * m) / (n - 1));
-            mean[f] = (float) m;
-            std[f] = var > 1e-12 ? (float) Math.sqrt(var) : 1f;
+            double squares = 0;
+            for (int r = from; r < to; r++) {
+                float x = numeric[r * nw + f];
+                if (!Float.isNaN(x)) {
+                    squares += (x - m) * (x - m);
+                }
+            }
+            count[f] = n;
+            mean[f] = m;
+            m2[f] = squares;
         }
-        return new float[][] {mean, std};
+        return new Moments(count, mean, m2);
     }
 
     /** The user id of row {@code r}. */

@@ -82,6 +82,8 @@ public final class MktModel extends GraphModel {
 
     /** One continual MEM step on a mixed mini-batch: source rows {@code [sFrom, sTo)}, target rows {@code [tFrom, tTo)}. */
     public void trainMem(EncodedSamples source, int sFrom, int sTo, EncodedSamples target, int tFrom, int tTo) {
+        observeNumeric(Domain.SOURCE, List.of(MultiEntityModel.GROUP), source, sFrom, sTo);
+        observeNumeric(Domain.TARGET, List.of(MultiEntityModel.GROUP), target, tFrom, tTo);
         stepJoint(memStep, source, sFrom, sTo, target, tFrom, tTo);
     }
 
@@ -95,6 +97,7 @@ public final class MktModel extends GraphModel {
     /** TEM steps on target rows, MEM frozen. */
     @Override
     public void trainTarget(EncodedSamples target, int from, int to) {
+        observeNumeric(Domain.TARGET, List.of(TargetEntityModel.GROUP), target, from, to);
         trainRange(temStep, targetInputs, target, from, to);
     }
 

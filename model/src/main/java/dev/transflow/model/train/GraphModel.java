@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -185,7 +186,13 @@ public abstract class GraphModel implements CtrModel {
                 EncodedSamples data = numeric.domain() == Domain.SOURCE ? source : target;
                 int end = numeric.domain() == Domain.SOURCE ? sourceTrain : targetTrain;
                 float[][] stats = data.numericStatistics(0, end);
-                net.assign(session, Map.of(numeric.mean(), stats[0], numeric.std(), stats[1]));
+                double[] counts = data.numericMoments(0, end).count();
+                float[] count = new float[counts.length];
+                for (int f = 0; f < count.length; f++) {
+                    count[f] = (float) Math.min(counts[f], NumericInput.RUNNING_HORIZON);
+                }
+                net.assign(session, Map.of(numeric.mean(), stats[0], numeric.std(), stats[1], numeric.count(),
+                        count));
                 statisticsSet.add(numeric);
             }
         }
@@ -280,6 +287,41 @@ public abstract class GraphModel implements CtrModel {
         }
         double auc = metrics.auc();
         return Double.isNaN(auc) ? -metrics.logLoss() : auc;
+    }
+
+    /**
+     * Continual training: merges rows {@code [from, to)} of {@code domain} into the running statistics of the
+     * numeric inputs that belong to {@code groups} (the parameter groups the step trains; a frozen module's
+     * statistics stay as its snapshot brought them). Called before the step, so the step already standardizes
+     * with them.
+     */
+    protected void observeNumeric(Domain domain, List<String> groups, EncodedSamples data, int from, int to) {
+        List<NumericInput> inputs = net.numericInputs().stream().filter(n -> n.domain() == domain
+                && n.features() > 0 && groups.contains(n.mean().group())).toList();
+        if (inputs.isEmpty() || to <= from) {
+            return;
+        }
+        EncodedSamples.Moments batch = data.numericMoments(from, to);
+        List<Net.Param> params = new ArrayList<>();
+        inputs.forEach(n -> params.addAll(List.of(n.count(), n.mean(), n.std())));
+        Map<Net.Param, float[]> current = net.read(session, params);
+        Map<Net.Param, float[]> updated = new LinkedHashMap<>();
+        for (NumericInput n : inputs) {
+            float[] count = current.get(n.count()).clone();
+            float[] mean = current.get(n.mean()).clone();
+            float[] std = current.get(n.std()).clone();
+            for (int f = 0; f < n.features(); f++) {
+                double[] merged = NumericInput.merge(count[f], mean[f], std[f], batch.count()[f], batch.mean()[f],
+                        batch.m2()[f]);
+                count[f] = (float) merged[0];
+                mean[f] = (float) merged[1];
+                std[f] = (float) merged[2];
+            }
+            updated.put(n.count(), count);
+            updated.put(n.mean(), mean);
+            updated.put(n.std(), std);
+        }
+        net.assign(session, updated);
     }
 
     /** Sets an output bias to {@code log(rate / (1 - rate))}, so training starts at the right click rate. */

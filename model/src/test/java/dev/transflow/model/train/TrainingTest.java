@@ -20,10 +20,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class TrainingTest {
 
@@ -242,5 +244,64 @@ class TrainingTest {
                 source.numeric[sourceEnd * nw] = saved;
             }
         }
+    }
+
+    @Test
+    void continualStepsKeepRunningNumericStatisticsOfTheModuleTheyTrain() {
+        try (MktModel model = new MktModel("mkt", encoder, CONFIG, 9, true, true)) {
+            NumericInput memSource = model.net().numericInputs().stream().filter(n -> n.domain() == Domain.SOURCE
+                    && n.features() > 0 && n.mean().group().equals(MultiEntityModel.GROUP)).findFirst().orElseThrow();
+            int sourceRows = 0;
+            int targetRows = 0;
+            for (int step = 0; step < 12; step++) {
+                model.trainMem(source, sourceRows, sourceRows + 256, target, targetRows, targetRows + 64);
+                sourceRows += 256;
+                targetRows += 64;
+            }
+            // Twelve merged batches give the statistics of all their rows at once.
+            float[][] expected = source.numericStatistics(0, sourceRows);
+            double[] present = source.numericMoments(0, sourceRows).count();
+            float[] mean = model.values(memSource.mean());
+            float[] std = model.values(memSource.std());
+            float[] count = model.values(memSource.count());
+            for (int f = 0; f < memSource.features(); f++) {
+                assertThat(mean[f]).isCloseTo(expected[0][f], within(1e-4f * Math.max(1, Math.abs(expected[0][f]))));
+                assertThat(std[f]).isCloseTo(expected[1][f], within(1e-4f * Math.max(1, expected[1][f])));
+                assertThat(count[f]).isEqualTo((float) present[f]);
+            }
+            assertThat(expected[1][0]).isNotEqualTo(1f);
+
+            // TEM steps leave the frozen MEM's statistics alone.
+            List<NumericInput> memInputs = model.net().numericInputs().stream()
+                    .filter(n -> n.mean().group().equals(MultiEntityModel.GROUP)).toList();
+            List<float[]> before = memInputs.stream().map(n -> model.values(n.mean())).toList();
+            model.trainTarget(target, targetRows, targetRows + 128);
+            for (int i = 0; i < memInputs.size(); i++) {
+                assertThat(model.values(memInputs.get(i).mean())).containsExactly(before.get(i));
+            }
+        }
+    }
+
+    @Test
+    void mergingMomentsEqualsComputingThemAtOnce() {
+        double[] a = {1, 2, 4};
+        double[] b = {7, 8};
+        double[] first = NumericInput.merge(0, 0, 1, 3, 7.0 / 3, sumSquares(a, 7.0 / 3));
+        double[] all = NumericInput.merge(first[0], first[1], first[2], 2, 7.5, sumSquares(b, 7.5));
+        assertThat(all[0]).isEqualTo(5);
+        assertThat(all[1]).isCloseTo(22.0 / 5, within(1e-12));
+        double mean = 22.0 / 5;
+        double var = (sumSquares(a, mean) + sumSquares(b, mean)) / 4;
+        assertThat(all[2]).isCloseTo(Math.sqrt(var), within(1e-12));
+        assertThat(NumericInput.merge(NumericInput.RUNNING_HORIZON, 0, 1, 10, 0, 9)[0])
+                .isEqualTo(NumericInput.RUNNING_HORIZON);
+    }
+
+    private static double sumSquares(double[] xs, double mean) {
+        double s = 0;
+        for (double x : xs) {
+            s += (x - mean) * (x - mean);
+        }
+        return s;
     }
 }
