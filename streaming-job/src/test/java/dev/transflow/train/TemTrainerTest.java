@@ -193,6 +193,18 @@ class TemTrainerTest {
         }
     }
 
+    /** Flips bits in a published snapshot's weight file; its manifest (and announcement) stay as they were. */
+    private static void damageWeights(ModelVersion version) throws Exception {
+        Path weights;
+        try (var files = Files.walk(Path.of(java.net.URI.create(version.getUri())))) {
+            weights = files.filter(f -> f.getFileName().toString().startsWith("variables.data")).findFirst()
+                    .orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(weights, bytes);
+    }
+
     @Test
     void announcedMemVersionsAreSwappedInBetweenStepsAndCorruptOnesRejected() throws Exception {
         Path store = snapshots.resolve("swap");
@@ -216,14 +228,7 @@ class TemTrainerTest {
                     .allSatisfy(p -> assertThat(p.getKnowledgeVersion()).isEqualTo(v0.getVersion()));
 
             // v1's weights are damaged on disk after publication: rejected, v0 stays, training goes on.
-            Path weights;
-            try (var files = Files.walk(Path.of(java.net.URI.create(v1.getUri())))) {
-                weights = files.filter(f -> f.getFileName().toString().startsWith("variables.data")).findFirst()
-                        .orElseThrow();
-            }
-            byte[] bytes = Files.readAllBytes(weights);
-            bytes[bytes.length / 2] ^= 0x5A;
-            Files.write(weights, bytes);
+            damageWeights(v1);
             h.processBroadcastElement(v1, 0);
             trainer.awaitLoads();
             feed(h, 128, 192);
@@ -337,14 +342,7 @@ class TemTrainerTest {
         SnapshotPublisher publisher = new SnapshotPublisher(new SnapshotStore(store), ModelKind.MEM, 5);
         ModelVersion v0 = publishMem(publisher, -1, 1);
         ModelVersion v1 = publishMem(publisher, v0.getVersion(), 1);
-        Path weights;
-        try (var files = Files.walk(Path.of(java.net.URI.create(v1.getUri())))) {
-            weights = files.filter(f -> f.getFileName().toString().startsWith("variables.data")).findFirst()
-                    .orElseThrow();
-        }
-        byte[] bytes = Files.readAllBytes(weights);
-        bytes[bytes.length / 2] ^= 0x5A;
-        Files.write(weights, bytes);
+        damageWeights(v1);
         OperatorSubtaskState checkpoint;
         try (var h = harness(new TemTrainer(SCHEMA, config), null)) {
             feed(h, 0, 10);

@@ -14,7 +14,8 @@ import java.util.Arrays;
  * @param validationFraction the last part in time of each stage's training rows held out to pick the epoch;
  *     0 trains exactly the maximum epochs on every row
  * @param validationsPerEpoch validation checks per epoch, after equal parts of its rows: the kept weights can come
- *     from within an epoch (patience still counts whole epochs)
+ *     from within an epoch (patience still counts whole epochs); a validation slice with fewer than 50 clicks is
+ *     checked once per epoch
  * @param embeddingL2 L2 weight on the embedding rows a batch reads (per row, averaged over the batch)
  * @param denseL2 L2 weight on dense weight matrices
  * @param dropout dropout rate of hidden layers while training
