@@ -5,7 +5,8 @@ import dev.transflow.schemas.DeadLetter;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.TrainingMetrics;
-import dev.transflow.source.DecodeFunction;
+import dev.transflow.source.DeadLetterSplit;
+import dev.transflow.source.EventTimeWatermarks;
 import dev.transflow.topic.Topic;
 import dev.transflow.topic.TopicIo;
 import dev.transflow.train.MemTrainer;
@@ -33,8 +34,8 @@ public final class MemJob {
         // Samples are impressions plus history, written by a job whose history.length this one may not know: take
         // whatever the sinks can write; nothing the MEM job outputs grows with a sample.
         SingleOutputStreamOperator<LabeledSample> samples = SampleJob.decode(env, bootstrap, groupId, config, bounded,
-                Topic.SAMPLES, LabeledSample.class, TopicIo.maxRequestSize(config));
-        samples.getSideOutput(DecodeFunction.DEAD_LETTERS)
+                Topic.SAMPLES, LabeledSample.class, TopicIo.maxRequestSize(config), EventTimeWatermarks.none());
+        samples.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config, groupId))
                 .name("dead letters sink").uid("dead-letters-sink");
         SingleOutputStreamOperator<ModelVersion> versions = samples

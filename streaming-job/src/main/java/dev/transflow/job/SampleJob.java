@@ -10,9 +10,10 @@ import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.PostImpression;
 import dev.transflow.schemas.ProductImpression;
 import dev.transflow.schemas.codec.PendingSampleEncoding;
-import dev.transflow.source.DeadLetters;
-import dev.transflow.source.DecodeFunction;
-import dev.transflow.source.EventValidator;
+import dev.transflow.source.DeadLetterSplit;
+import dev.transflow.source.DecodingDeserializer;
+import dev.transflow.source.EventTimeWatermarks;
+import dev.transflow.source.RecordDecoder;
 import dev.transflow.source.SourceOptions;
 import dev.transflow.topic.Topic;
 import dev.transflow.topic.TopicIo;
@@ -25,6 +26,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.function.SerializableFunction;
 
 import java.time.Duration;
@@ -35,6 +37,10 @@ import java.time.Duration;
  * the sample join, keyed by user, gives each impression its user's click history as of the impression and its
  * label; labeled samples go to {@code samples}, late and unmatched clicks to {@code clicks.late}. Trainers read the
  * samples.
+ *
+ * <p>Records are decoded in the Kafka source ({@link DecodingDeserializer}) so that watermarks are generated per
+ * partition ({@link EventTimeWatermarks}): a subtask reading several partitions would otherwise take the newest
+ * event time of all of them, and the records of a partition that lags would arrive late, their windows closed.
  */
 public final class SampleJob {
 
@@ -49,32 +55,32 @@ public final class SampleJob {
     public static DataStream<EncodedSample> build(StreamExecutionEnvironment env, String bootstrap, String groupId,
             Configuration config, boolean bounded) {
         maxSampleSize(config); // fail now, not at the first large sample
+        Duration window = SampleJobOptions.attributionWindow(config); // and not at the first record from the future
         int maxRecordSize = SourceOptions.maxRecordSize(config);
         Duration outOfOrderness = config.get(SampleJobOptions.OUT_OF_ORDERNESS);
         Duration idleness = config.get(SampleJobOptions.IDLENESS);
 
         SingleOutputStreamOperator<ProductImpression> products = decode(env, bootstrap, groupId, config, bounded,
-                Topic.PRODUCT_IMPRESSIONS, ProductImpression.class, maxRecordSize);
+                Topic.PRODUCT_IMPRESSIONS, ProductImpression.class, maxRecordSize,
+                EventTimeWatermarks.of(ProductImpression::getEventTime, outOfOrderness, idleness));
         SingleOutputStreamOperator<PostImpression> posts = decode(env, bootstrap, groupId, config, bounded,
-                Topic.POST_IMPRESSIONS, PostImpression.class, maxRecordSize);
+                Topic.POST_IMPRESSIONS, PostImpression.class, maxRecordSize,
+                EventTimeWatermarks.of(PostImpression::getEventTime, outOfOrderness, idleness));
         SingleOutputStreamOperator<Click> clicks = decode(env, bootstrap, groupId, config, bounded,
-                Topic.CLICKS, Click.class, maxRecordSize);
-        DataStream<DeadLetter> deadLetters = products.getSideOutput(DecodeFunction.DEAD_LETTERS).union(
-                posts.getSideOutput(DecodeFunction.DEAD_LETTERS), clicks.getSideOutput(DecodeFunction.DEAD_LETTERS));
+                Topic.CLICKS, Click.class, maxRecordSize,
+                EventTimeWatermarks.of(Click::getEventTime, outOfOrderness, idleness));
+        DataStream<DeadLetter> deadLetters = products.getSideOutput(DeadLetterSplit.DEAD_LETTERS).union(
+                posts.getSideOutput(DeadLetterSplit.DEAD_LETTERS), clicks.getSideOutput(DeadLetterSplit.DEAD_LETTERS));
 
         TypeInformation<EncodedImpression> impressionType = TypeInformation.of(EncodedImpression.class);
         DataStream<EncodedImpression> impressions = products
-                .assignTimestampsAndWatermarks(watermarks(ProductImpression::getEventTime, outOfOrderness, idleness))
                 .map(new Encode<>(Samples::of)).returns(impressionType).name("product samples")
-                .union(posts.assignTimestampsAndWatermarks(watermarks(PostImpression::getEventTime, outOfOrderness,
-                        idleness)).map(new Encode<>(Samples::of)).returns(impressionType).name("post samples"));
-        DataStream<Click> timedClicks = clicks.assignTimestampsAndWatermarks(watermarks(Click::getEventTime,
-                outOfOrderness, idleness));
+                .union(posts.map(new Encode<>(Samples::of)).returns(impressionType).name("post samples"));
 
         SingleOutputStreamOperator<EncodedSample> labeled = impressions.keyBy(i -> i.userId)
-                .connect(timedClicks.keyBy(Click::getUserId))
+                .connect(clicks.keyBy(Click::getUserId))
                 .transform("sample join", TypeInformation.of(EncodedSample.class), new SampleJoinOperator(
-                        config.get(SampleJobOptions.ATTRIBUTION_WINDOW),
+                        window,
                         config.get(SampleJobOptions.LATE_CLICK_RETENTION),
                         config.get(SampleJobOptions.HISTORY_LENGTH), config.get(SampleJobOptions.HISTORY_TTL)))
                 .uid("sample-join");
@@ -122,20 +128,22 @@ public final class SampleJob {
     private static final int TYPED_FIELD_NAMES = 1024;
 
     /**
-     * Reads {@code topic} and decodes it into {@code type}; records over {@code maxRecordSize} bytes and records that
-     * fail go to the dead-letter side output.
+     * Reads {@code topic} and decodes it into {@code type} in the source, with {@code watermarks} per partition;
+     * records over {@code maxRecordSize} bytes and records that fail go to the {@link DeadLetterSplit#DEAD_LETTERS}
+     * side output.
      */
     static <T extends SpecificRecord> SingleOutputStreamOperator<T> decode(StreamExecutionEnvironment env,
             String bootstrap, String groupId, Configuration config, boolean bounded, Topic topic, Class<T> type,
-            int maxRecordSize) {
-        DecodeFunction<T> decode = new DecodeFunction<>(type, EventValidator.of(config), maxRecordSize,
-                DeadLetters.of(config), System::currentTimeMillis);
-        return env.fromSource(TopicIo.source(bootstrap, topic, groupId, bounded, config),
-                        WatermarkStrategy.noWatermarks(), topic.topicName())
+            int maxRecordSize, WatermarkStrategy<Either<DeadLetter, T>> watermarks) {
+        DecodingDeserializer<T> deserializer = new DecodingDeserializer<>(RecordDecoder.of(type, config,
+                maxRecordSize));
+        return env.fromSource(TopicIo.source(bootstrap, topic, groupId, bounded, config, deserializer), watermarks,
+                        topic.topicName())
                 .uid("source-" + topic.topicName())
-                .process(decode)
+                .process(new DeadLetterSplit<T>())
                 .returns(TypeInformation.of(type))
-                .name("decode " + topic.topicName()).uid("decode-" + topic.topicName());
+                // The uid of the decode operator this replaced (stateless), so that savepoints map one to one.
+                .name("dead letters of " + topic.topicName()).uid("decode-" + topic.topicName());
     }
 
     /** An impression as an unlabeled sample, encoded where it was decoded (each subtask has its own encoder). */
@@ -152,12 +160,5 @@ public final class SampleJob {
         public EncodedImpression map(T impression) {
             return EncodedImpression.of(toSample.apply(impression), encoding);
         }
-    }
-
-    private static <T> WatermarkStrategy<T> watermarks(SerializableFunction<T, Long> time, Duration outOfOrderness,
-            Duration idleness) {
-        return WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness)
-                .withTimestampAssigner((event, previous) -> time.apply(event))
-                .withIdleness(idleness);
     }
 }

@@ -7,7 +7,8 @@ import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.TrainingMetrics;
-import dev.transflow.source.DecodeFunction;
+import dev.transflow.source.DeadLetterSplit;
+import dev.transflow.source.EventTimeWatermarks;
 import dev.transflow.source.SourceOptions;
 import dev.transflow.topic.Topic;
 import dev.transflow.topic.TopicIo;
@@ -47,8 +48,9 @@ public final class TemJob {
         }
 
         SingleOutputStreamOperator<ModelVersion> versions = SampleJob.decode(env, bootstrap, groupId, config, bounded,
-                Topic.MODEL_VERSIONS, ModelVersion.class, SourceOptions.maxRecordSize(config)).setParallelism(1);
-        versions.getSideOutput(DecodeFunction.DEAD_LETTERS)
+                Topic.MODEL_VERSIONS, ModelVersion.class, SourceOptions.maxRecordSize(config),
+                EventTimeWatermarks.none()).setParallelism(1);
+        versions.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config,
                         groupId + "-versions"))
                 .name("version dead letters sink").uid("version-dead-letters-sink");

@@ -7,6 +7,7 @@ import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
@@ -14,6 +15,7 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * When the sample join's open impressions get their negative label: the impressions whose attribution window ends in
@@ -24,6 +26,12 @@ import java.util.List;
  * <p>Lists and timers belong to a key of their own per key group, never a user's, so that they move with their
  * key group when the job is rescaled, together with the users' state they refer to. The key of key group {@code g}
  * is the first string {@code "\0label-ticks-<n>"} that Flink assigns to {@code g}.
+ *
+ * <p>Every list has a timer: {@link #add} registers one unless this instance knows one is pending, and a timer is
+ * pending only until the watermark reaches its tick. An impression that arrives after its tick's timer fired (a late
+ * one, behind the watermark) is listed anew under a new timer, which fires at the next watermark. As a backstop,
+ * {@link #registerListed} gives every list in state a timer when the operator (re)starts, so that lists that a
+ * checkpoint holds without their timer (as earlier versions could leave them) are still drained.
  */
 final class LabelDeadlines {
 
@@ -41,7 +49,10 @@ final class LabelDeadlines {
     private final int maxParallelism;
     private final KeyGroupRange range;
     private final String[] tickKeys;
-    /** Per key group of {@link #range}: the last tick whose timer this instance registered (timers dedupe anyway). */
+    /**
+     * Per key group of {@link #range}: the last tick whose timer this instance registered, which is pending until the
+     * watermark reaches it. Saves a timer lookup per impression (timers dedupe anyway).
+     */
     private final long[] registered;
 
     private LabelDeadlines(Keys keys, InternalListState<String, Long, Tuple2<String, String>> lists,
@@ -79,18 +90,41 @@ final class LabelDeadlines {
         return Math.floorDiv(deadline + TICK_MILLIS - 1, TICK_MILLIS) * TICK_MILLIS;
     }
 
-    /** Lists impression {@code impressionId} of {@code user}, the current key, which is current again afterwards. */
-    void add(String user, String impressionId, long deadline) throws Exception {
+    /**
+     * Lists impression {@code impressionId} of {@code user}, the current key, which is current again afterwards.
+     *
+     * @return whether the impression came late: the watermark had reached its tick, so it is labeled at the next one
+     */
+    boolean add(String user, String impressionId, long deadline) throws Exception {
         int index = KeyGroupRangeAssignment.assignToKeyGroup(user, maxParallelism) - range.getStartKeyGroup();
         long tick = tickOf(deadline);
         keys.setCurrentKey(tickKeys[index]);
         lists.setCurrentNamespace(tick);
         lists.add(Tuple2.of(user, impressionId));
-        if (registered[index] != tick) {
+        // Once the watermark has reached the tick, its timer has fired and is gone: the cache no longer says anything.
+        boolean late = tick <= timers.currentWatermark();
+        if (registered[index] != tick || late) {
             timers.registerEventTimeTimer(VoidNamespace.INSTANCE, tick);
             registered[index] = tick;
         }
         keys.setCurrentKey(user);
+        return late;
+    }
+
+    /**
+     * Registers the timer of every list in {@code backend}, the operator's, whose timers may not have been restored
+     * with it: ticks that passed fire at the first watermark. Lists are few (key groups times seconds of the
+     * attribution window) and this runs once per start.
+     */
+    void registerListed(KeyedStateBackend<String> backend) throws Exception {
+        List<Tuple2<String, Long>> listed;
+        try (Stream<Tuple2<String, Long>> all = backend.getKeysAndNamespaces(descriptor().getName())) {
+            listed = all.toList(); // read in full before registering: a RocksDB timer store shares the backend
+        }
+        for (Tuple2<String, Long> list : listed) {
+            keys.setCurrentKey(list.f0);
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, list.f1);
+        }
     }
 
     /** The (user, impression id) pairs of {@code tick}, removed from state; the tick's key must be current. */

@@ -45,6 +45,13 @@ import java.util.Locale;
  * (processing time), so that late clicks and reused ids are still recognised. No timer is registered per impression:
  * timers cost more than state reads. A click that waits for its impression has a timer of its own.
  *
+ * <p>Every open impression is eventually labeled. One that arrives after the watermark passed its window's end (a
+ * late one, counted in {@code lateImpressions}) is labeled at the next watermark, so a click that comes before that
+ * still counts. {@code pending} has no TTL on purpose: a TTL (processing time, silent) would drop open impressions
+ * without a label whenever the watermark stalls for longer, and adding one to existing state breaks restoring from
+ * checkpoints. The backstop is that each start gives every listed deadline its timer
+ * ({@link LabelDeadlines#registerListed}).
+ *
  * <p>Impressions arrive encoded ({@link EncodedImpression}); the join appends the history and, once known, the label
  * to their bytes ({@link PendingSampleEncoding}) and emits {@link EncodedSample}s, so no sample is decoded or encoded
  * twice.
@@ -83,6 +90,7 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
     private transient Counter lateClicks;
     private transient Counter unmatchedClicks;
     private transient Counter duplicateImpressions;
+    private transient Counter lateImpressions;
 
     /**
      * @param window attribution window: a click at most this long after its impression makes it positive
@@ -120,12 +128,14 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
                 getOrCreateKeyedState(LongSerializer.INSTANCE, LabelDeadlines.descriptor()),
                 getInternalTimerService("label-ticks", VoidNamespaceSerializer.INSTANCE, new Ticks()),
                 getRuntimeContext().getTaskInfo());
+        deadlines.registerListed(getKeyedStateBackend());
         var metrics = getMetricGroup();
         positives = metrics.counter("positives");
         negatives = metrics.counter("negatives");
         lateClicks = metrics.counter("lateClicks");
         unmatchedClicks = metrics.counter("unmatchedClicks");
         duplicateImpressions = metrics.counter("duplicateImpressions");
+        lateImpressions = metrics.counter("lateImpressions");
     }
 
     @Override
@@ -161,7 +171,9 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
             late(early);
         }
         pending.put(id, s);
-        deadlines.add(impression.userId, id, deadline);
+        if (deadlines.add(impression.userId, id, deadline)) {
+            lateImpressions.inc();
+        }
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class EventValidator implements Serializable {
     /** The validator of the {@link SourceOptions} in {@code config}. */
     public static EventValidator of(Configuration config) {
         return new EventValidator(SourceOptions.maxIdLength(config),
-                config.get(SourceOptions.MAX_FUTURE_SKEW).toMillis(), SourceOptions.maxExtraEntries(config));
+                SourceOptions.maxFutureSkew(config).toMillis(), SourceOptions.maxExtraEntries(config));
     }
 
     /** @param now wall-clock time, epoch ms */

@@ -1,8 +1,8 @@
 package dev.transflow.source;
 
 /**
- * A Kafka record as received: where it came from and its bytes. Sources emit these and decoding happens in
- * {@link DecodeFunction}, so an undecodable record becomes a dead letter instead of failing the job.
+ * A Kafka record as received: where it came from and its bytes. {@link RecordDecoder} turns it into an event, or
+ * into a dead letter that keeps these coordinates, so an undecodable record never fails the job.
  * A Flink POJO (public fields, no-argument constructor).
  */
 public class RawRecord {

@@ -32,9 +32,22 @@ public final class SourceOptions {
     }
 
     public static final ConfigOption<Duration> MAX_FUTURE_SKEW = ConfigOptions.key("source.max-future-skew")
-            .durationType().defaultValue(Duration.ofHours(1))
-            .withDescription("How far ahead of the wall clock an event time may be; later ones are rejected, since "
-                    + "they would push the watermark past every real event.");
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("How far ahead of the wall clock an event time may be; a later one goes to "
+                    + "dead-letters (INVALID_FIELD). An accepted event ahead of the clock moves its partition's "
+                    + "watermark that far ahead: attribution windows that end within that much of now close early, "
+                    + "their clicks late, and impressions that arrive meanwhile are labeled that much later. "
+                    + "Room for producers' clock skew, so a small part of join.attribution-window; the sample job "
+                    + "requires it to be shorter.");
+
+    /** {@link #MAX_FUTURE_SKEW}, not negative. */
+    public static Duration maxFutureSkew(Configuration config) {
+        Duration skew = config.get(MAX_FUTURE_SKEW);
+        if (skew.isNegative()) {
+            throw new IllegalArgumentException(MAX_FUTURE_SKEW.key() + " is " + skew + "; it must be >= 0");
+        }
+        return skew;
+    }
 
     public static final ConfigOption<MemorySize> MAX_RECORD_SIZE = ConfigOptions.key("source.max-record-size")
             .memoryType().defaultValue(MemorySize.parse("512kb"))

@@ -1,9 +1,6 @@
 package dev.transflow.topic;
 
 import dev.transflow.schemas.codec.EventCodec;
-import dev.transflow.source.RawRecord;
-import dev.transflow.source.RawRecordDeserializer;
-
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -14,6 +11,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -74,14 +72,16 @@ public final class TopicIo {
                     + "commits) are registered either way.");
 
     /**
-     * Reads every record of {@code topic} as bytes (decoding and dead-lettering happen downstream), from the
-     * group's committed offsets or the earliest. Only committed records of transactional writers are read.
+     * Reads every record of {@code topic} through {@code deserializer}, from the group's committed offsets or the
+     * earliest. Only committed records of transactional writers are read.
      *
      * @param bounded stop at the offsets that are the latest when the job starts
+     * @param deserializer must not fail on any record: a failure here fails the job, which then restarts into the
+     *        same record (see {@link dev.transflow.source.DecodingDeserializer})
      */
-    public static KafkaSource<RawRecord> source(String bootstrap, Topic topic, String groupId, boolean bounded,
-            Configuration config) {
-        var builder = KafkaSource.<RawRecord>builder()
+    public static <T> KafkaSource<T> source(String bootstrap, Topic topic, String groupId, boolean bounded,
+            Configuration config, KafkaRecordDeserializationSchema<T> deserializer) {
+        var builder = KafkaSource.<T>builder()
                 .setBootstrapServers(bootstrap)
                 .setTopics(topic.topicName())
                 .setGroupId(groupId)
@@ -89,7 +89,7 @@ public final class TopicIo {
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 .setProperty(KafkaSourceOptions.REGISTER_KAFKA_CONSUMER_METRICS.key(),
                         Boolean.toString(config.get(KAFKA_CLIENT_METRICS)))
-                .setDeserializer(new RawRecordDeserializer());
+                .setDeserializer(deserializer);
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }

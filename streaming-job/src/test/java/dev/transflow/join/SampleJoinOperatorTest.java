@@ -39,7 +39,7 @@ class SampleJoinOperatorTest {
     private static final long WINDOW = Duration.ofMinutes(5).toMillis();
     private static final long RETENTION = Duration.ofMinutes(10).toMillis();
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> harness;
+    KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -47,7 +47,7 @@ class SampleJoinOperatorTest {
         harness.open();
     }
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> newHarness()
+    KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> newHarness()
             throws Exception {
         return newHarness(1, 1, 0);
     }
@@ -81,7 +81,7 @@ class SampleJoinOperatorTest {
                 .setSpecific(new PostFeatures("review", null, 140, none)).build()), new PendingSampleEncoding());
     }
 
-    private void impressionAt(String id, long time) throws Exception {
+    void impressionAt(String id, long time) throws Exception {
         harness.processElement1(impression("u1", id, "c1", time), time);
     }
 
@@ -96,11 +96,11 @@ class SampleJoinOperatorTest {
         }
     }
 
-    private void watermark(long time) throws Exception {
+    void watermark(long time) throws Exception {
         harness.processBothWatermarks(new Watermark(time));
     }
 
-    private List<LabeledSample> labels() {
+    List<LabeledSample> labels() {
         EventCodec<LabeledSample> codec = EventCodec.of(LabeledSample.class);
         return harness.extractOutputValues().stream().map(e -> {
             LabeledSample s = e.decode(codec);
@@ -236,6 +236,37 @@ class SampleJoinOperatorTest {
         watermark(3_000 + WINDOW);
         assertThat(labels()).hasSize(4);
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void impressionInATickWhoseTimerAlreadyFiredIsStillLabeled() throws Exception {
+        // Both windows end in the second up to 1_000 + WINDOW; the second impression comes after its timer fired.
+        impressionAt("on-time", 500);
+        watermark(1_000 + WINDOW);
+        assertThat(labels()).extracting(LabeledSample::getImpressionId).containsExactly("on-time");
+
+        impressionAt("late", 900);
+        assertThat(labels()).as("labeled at the next watermark, not at once").hasSize(1);
+        watermark(1_001 + WINDOW);
+
+        assertThat(labels()).extracting(LabeledSample::getImpressionId, LabeledSample::getLabel,
+                LabeledSample::getLabelTime).containsExactly(tuple("on-time", 0, 500 + WINDOW),
+                tuple("late", 0, 900 + WINDOW));
+        assertStateEntries(1, "the user's tombstones; nothing pending, no list left");
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void lateImpressionStillMeetsAClickThatComesBeforeTheNextWatermark() throws Exception {
+        impressionAt("on-time", 500);
+        watermark(1_000 + WINDOW);
+        impressionAt("late", 900);
+        clickAt("late", 900 + WINDOW);
+        watermark(2_000 + WINDOW);
+
+        assertThat(labels()).extracting(LabeledSample::getImpressionId, LabeledSample::getLabel)
+                .containsExactly(tuple("on-time", 0), tuple("late", 1));
+        assertThat(late()).isEmpty();
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.transflow.schemas.UserProfile;
 import dev.transflow.schemas.codec.EventCodec;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
@@ -23,7 +24,9 @@ import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.AbstractRecords;
 import org.apache.kafka.common.record.CompressionType;
@@ -32,6 +35,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +44,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class DecodeFunctionTest {
+/** {@link RecordDecoder} and {@link DecodingDeserializer} decode, {@link DeadLetterSplit} routes the dead letters. */
+class RecordDecoderTest {
 
     private static final long NOW = 1_767_225_600_000L;
     private static final EventValidator VALIDATOR = new EventValidator(16, 3_600_000L);
@@ -57,9 +62,12 @@ class DecodeFunctionTest {
         return new RawRecord("posts.impressions", 0, offset, NOW, "u1".getBytes(StandardCharsets.UTF_8), value);
     }
 
+    private static RecordDecoder<PostImpression> posts() {
+        return new RecordDecoder<>(PostImpression.class, VALIDATOR, () -> NOW);
+    }
+
     @Test
     void goodRecordsPassBadOnesBecomeDeadLettersWithTheirReason() throws Exception {
-        DecodeFunction<PostImpression> function = new DecodeFunction<>(PostImpression.class, VALIDATOR, () -> NOW);
         byte[] good = EventCodec.of(PostImpression.class).encode(post("i1", NOW - 1000, 120));
         byte[] click = EventCodec.of(Click.class).encode(new Click("i1", "u1", "t1", EntityType.POST, NOW));
         byte[] truncated = java.util.Arrays.copyOf(good, good.length - 5);
@@ -67,18 +75,17 @@ class DecodeFunctionTest {
         byte[] negative = EventCodec.of(PostImpression.class).encode(post("i3", NOW, -4));
         byte[] longId = EventCodec.of(PostImpression.class).encode(post("x".repeat(17), NOW, 1));
 
-        try (OneInputStreamOperatorTestHarness<RawRecord, PostImpression> harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(function)) {
+        try (Decoding<PostImpression> decoding = new Decoding<>(posts())) {
             long offset = 0;
             for (byte[] value : List.of(good, "{}".getBytes(StandardCharsets.UTF_8), click, truncated, future,
                     negative, longId)) {
-                harness.processElement(raw(offset++, value), NOW);
+                decoding.process(raw(offset++, value));
             }
-            harness.processElement(raw(offset, null), NOW);
+            decoding.process(raw(offset, null));
 
-            assertThat(harness.extractOutputValues()).extracting(PostImpression::getImpressionId).containsExactly("i1");
-            ConcurrentLinkedQueue<StreamRecord<DeadLetter>> dead = harness.getSideOutput(DecodeFunction.DEAD_LETTERS);
-            List<DeadLetter> letters = dead.stream().map(StreamRecord::getValue).toList();
+            assertThat(decoding.harness.extractOutputValues()).extracting(PostImpression::getImpressionId)
+                    .containsExactly("i1");
+            List<DeadLetter> letters = decoding.deadLetters();
             assertThat(letters).extracting(DeadLetter::getReasonCode).containsExactly("NOT_SINGLE_OBJECT",
                     "WRONG_TYPE", "CORRUPT_PAYLOAD", "INVALID_FIELD", "INVALID_FIELD", "INVALID_FIELD",
                     "NOT_SINGLE_OBJECT");
@@ -91,6 +98,48 @@ class DecodeFunctionTest {
                 assertThat(l.getSourceTopic()).isEqualTo("posts.impressions");
                 assertThat(l.getStage()).isEqualTo("decode");
             });
+            assertThat(decoding.count("deadLetters")).isEqualTo(7);
+            assertThat(decoding.count("decoded")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theDeserializerTurnsEveryRecordIntoAnEventOrADeadLetterWithItsCoordinates() {
+        DecodingDeserializer<PostImpression> deserializer = new DecodingDeserializer<>(posts());
+        byte[] good = EventCodec.of(PostImpression.class).encode(post("i1", NOW - 1000, 120));
+        List<Either<DeadLetter, PostImpression>> out = new ArrayList<>();
+        Collector<Either<DeadLetter, PostImpression>> collector = new Collector<>() {
+            @Override
+            public void collect(Either<DeadLetter, PostImpression> record) {
+                out.add(record);
+            }
+
+            @Override
+            public void close() {}
+        };
+
+        deserializer.deserialize(new ConsumerRecord<>("posts.impressions", 2, 40, null, good), collector);
+        deserializer.deserialize(new ConsumerRecord<>("posts.impressions", 3, 41, "u1".getBytes(
+                StandardCharsets.UTF_8), new byte[] {1, 2, 3}), collector);
+        deserializer.deserialize(new ConsumerRecord<>("posts.impressions", 3, 42, null, null), collector);
+
+        assertThat(out).hasSize(3);
+        assertThat(out.get(0).right().getImpressionId()).isEqualTo("i1");
+        assertThat(out.subList(1, 3)).allSatisfy(e -> assertThat(e.isLeft()).isTrue());
+        DeadLetter letter = out.get(1).left();
+        assertThat(letter.getPartition()).isEqualTo(3);
+        assertThat(letter.getOffset()).isEqualTo(41);
+        assertThat(bytes(letter.getKey())).isEqualTo("u1".getBytes(StandardCharsets.UTF_8));
+        assertThat(deserializer.getProducedType()).isInstanceOf(EitherTypeInfo.class);
+    }
+
+    @Test
+    void deadLettersKeepTheKafkaTimestampOfTheirRecord() throws Exception {
+        try (Decoding<PostImpression> decoding = new Decoding<>(posts())) {
+            decoding.harness.processElement(posts().decode(raw(0, new byte[] {9})), 1_234L);
+
+            assertThat(decoding.harness.getSideOutput(DeadLetterSplit.DEAD_LETTERS)).singleElement()
+                    .extracting(StreamRecord::getTimestamp).isEqualTo(1_234L);
         }
     }
 
@@ -136,10 +185,9 @@ class DecodeFunctionTest {
         byte[] large = EventCodec.of(PostImpression.class).encode(postWithExtras("big", 1, 600_000));
         byte[] small = EventCodec.of(PostImpression.class).encode(post("i1", NOW, 1));
 
-        try (Decoding<PostImpression> decoding = new Decoding<>(
-                new DecodeFunction<>(PostImpression.class, VALIDATOR, () -> NOW))) {
-            decoding.harness.processElement(raw(0, large), NOW);
-            decoding.harness.processElement(raw(1, small), NOW);
+        try (Decoding<PostImpression> decoding = new Decoding<>(posts())) {
+            decoding.process(raw(0, large));
+            decoding.process(raw(1, small));
 
             assertThat(decoding.harness.extractOutputValues()).extracting(PostImpression::getImpressionId)
                     .containsExactly("i1");
@@ -162,10 +210,9 @@ class DecodeFunctionTest {
         byte[] crowded = EventCodec.of(PostImpression.class).encode(postWithExtras("crowded", 257, 1));
         byte[] full = EventCodec.of(PostImpression.class).encode(postWithExtras("full", 256, 1));
 
-        try (Decoding<PostImpression> decoding = new Decoding<>(
-                new DecodeFunction<>(PostImpression.class, VALIDATOR, () -> NOW))) {
-            decoding.harness.processElement(raw(0, crowded), NOW);
-            decoding.harness.processElement(raw(1, full), NOW);
+        try (Decoding<PostImpression> decoding = new Decoding<>(posts())) {
+            decoding.process(raw(0, crowded));
+            decoding.process(raw(1, full));
 
             assertThat(decoding.harness.extractOutputValues()).extracting(PostImpression::getImpressionId)
                     .containsExactly("full");
@@ -187,9 +234,8 @@ class DecodeFunctionTest {
         Arrays.fill(value, (byte) 'x');
         RawRecord nearLimit = new RawRecord("posts.impressions", 3, 99, NOW, key, value);
 
-        try (Decoding<PostImpression> decoding = new Decoding<>(
-                new DecodeFunction<>(PostImpression.class, VALIDATOR, () -> NOW))) {
-            decoding.harness.processElement(nearLimit, NOW);
+        try (Decoding<PostImpression> decoding = new Decoding<>(posts())) {
+            decoding.process(nearLimit);
 
             DeadLetter letter = decoding.onlyDeadLetter();
             byte[] encoded = EventCodec.of(DeadLetter.class).encode(letter);
@@ -236,13 +282,15 @@ class DecodeFunctionTest {
         return out;
     }
 
-    /** A decode function in a harness whose metrics can be read. */
+    /** A decoder, and its dead-letter split in a harness whose metrics can be read. */
     private static final class Decoding<T extends SpecificRecord> implements AutoCloseable {
         final InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
         final MockEnvironment environment;
-        final OneInputStreamOperatorTestHarness<RawRecord, T> harness;
+        final RecordDecoder<T> decoder;
+        final OneInputStreamOperatorTestHarness<Either<DeadLetter, T>, T> harness;
 
-        Decoding(DecodeFunction<T> function) throws Exception {
+        Decoding(RecordDecoder<T> decoder) throws Exception {
+            this.decoder = decoder;
             environment = new MockEnvironmentBuilder().setMetricGroup(new InterceptingTaskMetricGroup() {
                 @Override
                 public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name,
@@ -250,8 +298,18 @@ class DecodeFunctionTest {
                     return metrics;
                 }
             }).build();
-            harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(function), environment);
+            harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new DeadLetterSplit<T>()),
+                    environment);
             harness.open();
+        }
+
+        void process(RawRecord raw) throws Exception {
+            harness.processElement(decoder.decode(raw), raw.timestamp);
+        }
+
+        List<DeadLetter> deadLetters() {
+            ConcurrentLinkedQueue<StreamRecord<DeadLetter>> dead = harness.getSideOutput(DeadLetterSplit.DEAD_LETTERS);
+            return dead == null ? List.of() : dead.stream().map(StreamRecord::getValue).toList();
         }
 
         long count(String counter) {
@@ -259,9 +317,9 @@ class DecodeFunctionTest {
         }
 
         DeadLetter onlyDeadLetter() {
-            ConcurrentLinkedQueue<StreamRecord<DeadLetter>> dead = harness.getSideOutput(DecodeFunction.DEAD_LETTERS);
+            List<DeadLetter> dead = deadLetters();
             assertThat(dead).hasSize(1);
-            return dead.peek().getValue();
+            return dead.get(0);
         }
 
         @Override
