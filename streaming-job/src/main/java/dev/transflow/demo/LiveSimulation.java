@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The simulator as a live source: event time is wall-clock time (the first impression is now, and impressions
- * per second of event time equal the paced rate), so labels and latencies behave as in production. Runs on its
- * own thread until {@link #stop()}.
+ * The simulator as a live source: event time is wall-clock time (the simulated clock starts now at the given
+ * rate, and each impression is sent when the wall clock reaches its event time), so labels and latencies behave as
+ * in production and event time never runs ahead of the clock. Runs on its own thread until {@link #stop()}.
  */
 public final class LiveSimulation implements AutoCloseable {
 
@@ -41,8 +41,8 @@ public final class LiveSimulation implements AutoCloseable {
         config.set(SimulatorOptions.IMPRESSIONS_PER_SECOND, rate);
         Simulator simulator = new Simulator(config, seed);
         this.producer = new EventProducer(bootstrap);
-        var sink = new PacedSink(new KafkaSink(simulator.world(), producer, "live" + seed + "-"
-                + Long.toString(System.currentTimeMillis(), 36)), rate);
+        var sink = PacedSink.atEventTime(new KafkaSink(simulator.world(), producer, "live" + seed + "-"
+                + Long.toString(System.currentTimeMillis(), 36)));
         this.thread = new Thread(() -> {
             try {
                 report = simulator.run(impressions, sink, stop::get);

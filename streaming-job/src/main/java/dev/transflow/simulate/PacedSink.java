@@ -2,7 +2,10 @@ package dev.transflow.simulate;
 
 import java.util.concurrent.locks.LockSupport;
 
-/** Holds impressions back so that no more than {@code ratePerSecond} leave per second of wall-clock time. */
+/**
+ * Holds impressions back: either so that no more than {@code ratePerSecond} leave per second of wall-clock time, or
+ * ({@link #atEventTime}) each until the wall clock reaches its event time.
+ */
 public final class PacedSink implements EventSink {
 
     private final EventSink delegate;
@@ -18,18 +21,36 @@ public final class PacedSink implements EventSink {
         this.nanosPerImpression = 1e9 / ratePerSecond;
     }
 
+    private PacedSink(EventSink delegate) {
+        this.delegate = delegate;
+        this.nanosPerImpression = Double.NaN;
+    }
+
+    /**
+     * Releases each impression when {@code System.currentTimeMillis()} reaches its event time, for a simulator whose
+     * clock starts now. Pacing by count instead lets event time wander from the wall clock like a random walk
+     * (about {@code sqrt(t / rate)} seconds after {@code t}), until records run ahead of the allowed future skew.
+     */
+    public static PacedSink atEventTime(EventSink delegate) {
+        return new PacedSink(delegate);
+    }
+
     @Override
     public void accept(SimulatedImpression impression) {
         if (count == 0) {
             start = System.nanoTime();
         }
-        long due = start + (long) (count * nanosPerImpression);
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
+        // parkNanos may return early: wait until the time has really come.
+        for (long wait = waitNanos(impression); wait > 0; wait = waitNanos(impression)) {
             LockSupport.parkNanos(wait);
         }
         count++;
         delegate.accept(impression);
+    }
+
+    private long waitNanos(SimulatedImpression impression) {
+        return Double.isNaN(nanosPerImpression) ? (impression.time() - System.currentTimeMillis()) * 1_000_000L
+                : start + (long) (count * nanosPerImpression) - System.nanoTime();
     }
 
     @Override
