@@ -95,9 +95,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "exactly the maximum epochs on every row (default: ${DEFAULT-VALUE}).")
     double validationFraction;
 
-    @Option(names = "--validations-per-epoch", paramLabel = "N", defaultValue = "4",
-            description = "Validation checks per epoch; the kept weights may come from within an epoch "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--validations-per-epoch", paramLabel = "N", defaultValue = "1",
+            description = "Validation checks per epoch; the kept weights may come from within an epoch; a "
+                    + "validation slice with fewer than 50 clicks is checked once (default: ${DEFAULT-VALUE}).")
     int validationsPerEpoch;
 
     @Option(names = "--learning-rate", paramLabel = "RATE", defaultValue = "0.001",
@@ -120,7 +120,7 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Dropout rate of hidden layers while training (default: ${DEFAULT-VALUE}).")
     float dropout;
 
-    @Option(names = "--tem-warm-start", paramLabel = "BOOL", defaultValue = "true", arity = "1",
+    @Option(names = "--tem-warm-start", paramLabel = "BOOL", defaultValue = "false", arity = "1",
             description = "Start MKT's TEM backbone from MEM's instead of random values (default: ${DEFAULT-VALUE}).")
     boolean temWarmStart;
 

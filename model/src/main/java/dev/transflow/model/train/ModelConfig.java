@@ -20,8 +20,8 @@ import java.util.Arrays;
  * @param denseL2 L2 weight on dense weight matrices
  * @param dropout dropout rate of hidden layers while training
  * @param temWarmStart whether MKT's TEM starts its embeddings, wide term, attention and numeric statistics from
- *     the MEM it reads (same shapes, same meaning) instead of from random values; a deviation from the paper,
- *     measured in docs/learning-quality.md
+ *     the MEM it reads (same shapes, same meaning) instead of from random values; off by default (the paper gives
+ *     TEM its own embeddings), measured in docs/learning-quality.md
  */
 public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits, int experts, int alignedWidth,
         int specificWidth, float pdlWeight, int batchSize, int maxJointEpochs, int maxTargetEpochs, int patience,
@@ -55,7 +55,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
 
     public static ModelConfig defaults() {
         return new ModelConfig(new int[] {128, 64}, new int[] {16, 1}, new int[] {128, 64, 16, 1}, 3, 16, 16, 0.01f,
-                512, 10, 10, 2, 0.1, 4, 1e-4f, 0f, 0f, true, 0, Optimizer.Settings.defaults());
+                512, 10, 10, 2, 0.1, 1, 1e-4f, 0f, 0f, false, 0, Optimizer.Settings.defaults());
     }
 
     public Builder with() {

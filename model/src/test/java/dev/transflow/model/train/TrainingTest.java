@@ -171,7 +171,7 @@ class TrainingTest {
     @Test
     void aStageKeepsItsBestEpochAndLogsItsValidationCurve() {
         ModelConfig config = ModelConfig.defaults().with().batchSize(128).maxTargetEpochs(6).patience(2)
-                .validationFraction(0.2).build();
+                .validationFraction(0.2).validationsPerEpoch(4).build();
         try (TargetOnlyModel model = new TargetOnlyModel("din", encoder, config, 4, Backbone.Spec.FULL, false)) {
             model.fit(source, sourceEnd, target, targetEnd);
             StageLog log = model.trainingLog().get(0);
