@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The simulator as a live source: event time is wall-clock time (the simulated clock starts now at the given
  * rate, and each impression is sent when the wall clock reaches its event time), so labels and latencies behave as
- * in production and event time never runs ahead of the clock. Runs on its own thread until {@link #stop()}.
+ * in production and event time never runs ahead of the clock; clicks due after {@link #stop()} are not sent. Runs
+ * on its own thread until {@link #stop()}.
  */
 public final class LiveSimulation implements AutoCloseable {
 
@@ -41,7 +42,7 @@ public final class LiveSimulation implements AutoCloseable {
         config.set(SimulatorOptions.IMPRESSIONS_PER_SECOND, rate);
         Simulator simulator = new Simulator(config, seed);
         this.producer = new EventProducer(bootstrap);
-        var sink = PacedSink.atEventTime(new KafkaSink(simulator.world(), producer, "live" + seed + "-"
+        var sink = PacedSink.atEventTime(KafkaSink.live(simulator.world(), producer, "live" + seed + "-"
                 + Long.toString(System.currentTimeMillis(), 36)));
         this.thread = new Thread(() -> {
             try {

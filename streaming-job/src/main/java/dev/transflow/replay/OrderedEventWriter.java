@@ -63,8 +63,21 @@ public final class OrderedEventWriter {
 
     /** Writes the clicks still held back and waits until Kafka acknowledged everything. */
     public void finish() {
-        drainUntil(Long.MAX_VALUE);
+        finishAt(Long.MAX_VALUE);
+    }
+
+    /**
+     * Ends a stream that stops at event time {@code time}: the clicks held back up to it are written, later ones
+     * are discarded (they never happened), and Kafka has acknowledged everything when this returns.
+     *
+     * @return the clicks discarded
+     */
+    public long finishAt(long time) {
+        drainUntil(time);
+        long discarded = clicks.size();
+        clicks.clear();
         producer.flush();
+        return discarded;
     }
 
     public long impressions() {

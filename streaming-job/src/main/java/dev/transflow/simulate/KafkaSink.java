@@ -13,13 +13,28 @@ public final class KafkaSink implements EventSink {
     private final EventProducer producer;
     private final OrderedEventWriter writer;
     private final String idPrefix;
+    private final boolean live;
 
     /** @param idPrefix makes impression ids unique across runs, e.g. derived from the seed */
     public KafkaSink(World world, EventProducer producer, String idPrefix) {
+        this(world, producer, idPrefix, false);
+    }
+
+    private KafkaSink(World world, EventProducer producer, String idPrefix, boolean live) {
         this.world = world;
         this.producer = producer;
         this.writer = new OrderedEventWriter(producer);
         this.idPrefix = idPrefix;
+        this.live = live;
+    }
+
+    /**
+     * A sink for a simulation whose event time is the wall clock: when it finishes, the world ends now, so clicks
+     * due later are not sent (sending them would put records from the future on the topic, which the jobs
+     * dead-letter beyond {@code source.max-future-skew}).
+     */
+    public static KafkaSink live(World world, EventProducer producer, String idPrefix) {
+        return new KafkaSink(world, producer, idPrefix, true);
     }
 
     @Override
@@ -29,7 +44,11 @@ public final class KafkaSink implements EventSink {
 
     @Override
     public void finish() {
-        writer.finish();
+        if (live) {
+            writer.finishAt(System.currentTimeMillis());
+        } else {
+            writer.finish();
+        }
     }
 
     @Override
