@@ -2,6 +2,15 @@ package dev.transflow.it;
 
 import dev.transflow.topic.Topic;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,8 +19,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,8 +99,18 @@ class CliKafkaTest {
     @Test
     void restartKeepsTheData() throws Exception {
         int port = KafkaBrokerExtension.freePort();
+        String bootstrap = "127.0.0.1:" + port;
         assertThat(transflow("kafka", "start", "--port", Integer.toString(port), "--data-dir", dataDir.toString(),
                 "--heap", "384m").exitCode()).isZero();
+        List<String> written = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(bootstrap))) {
+            for (int i = 0; i < 20; i++) {
+                String value = "before-restart-" + i;
+                written.add(value);
+                producer.send(new ProducerRecord<>(Topic.CLICKS.topicName(), 0, null,
+                        value.getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+            }
+        }
         assertThat(transflow("kafka", "stop", "--data-dir", dataDir.toString()).exitCode()).isZero();
         assertThat(dataDir.resolve("data").resolve("meta.properties")).exists();
 
@@ -97,6 +118,38 @@ class CliKafkaTest {
                 dataDir.toString(), "--heap", "384m");
         assertThat(restart.exitCode()).as(restart.output()).isZero();
         assertThat(Files.readString(dataDir.resolve("broker.out"))).containsOnlyOnce("Formatting metadata directory");
+
+        // Everything written before the restart is there after it, in order.
+        List<String> read = new ArrayList<>();
+        TopicPartition partition = new TopicPartition(Topic.CLICKS.topicName(), 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(bootstrap))) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (read.size() < written.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    read.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        assertThat(read).containsExactlyElementsOf(written);
+    }
+
+    private static Properties producerProperties(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    private static Properties consumerProperties(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
     }
 
     private static boolean kcatAvailable() {

@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * No Docker engine runs on the build machines, so docker-compose.yml cannot be started here; this keeps it
- * consistent with the build instead: image versions, the topic-creating command, and the broker settings that
- * Transflow depends on.
+ * consistent with the build instead: image versions, the topic-creating command, the broker settings that
+ * Transflow depends on, and that nothing is published beyond the host's loopback interface.
  */
 class DockerComposeTest {
 
@@ -55,5 +55,25 @@ class DockerComposeTest {
         assertThat(env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText()).isEqualTo("false");
         // Kafka refuses to format storage with a cluster id that is not a base64 UUID.
         assertThat(Uuid.fromString(env.get("CLUSTER_ID").asText())).isNotNull();
+    }
+
+    @Test
+    void everyPublishedPortListensOnLocalhostOnly() {
+        List<String> publishing = new ArrayList<>();
+        services.fields().forEachRemaining(service -> service.getValue().path("ports").forEach(port -> {
+            // Short syntax "[HOST_IP:]HOST_PORT:CONTAINER_PORT", or long syntax with a host_ip field; no host
+            // address means every interface.
+            String hostIp = port.isTextual() ? hostIp(port.asText()) : port.path("host_ip").asText("");
+            assertThat(hostIp).as("host address of %s port %s (publish as \"127.0.0.1:HOST:CONTAINER\")",
+                    service.getKey(), port).isEqualTo("127.0.0.1");
+            publishing.add(service.getKey());
+        }));
+        assertThat(publishing).as("services publishing ports").contains("kafka", "jobmanager");
+    }
+
+    /** The host address of a short-syntax port mapping, or "" when it has none. */
+    private static String hostIp(String mapping) {
+        String[] parts = mapping.split(":");
+        return parts.length == 3 ? parts[0] : "";
     }
 }

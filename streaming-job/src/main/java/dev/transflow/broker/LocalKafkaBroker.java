@@ -26,6 +26,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -214,42 +215,104 @@ public final class LocalKafkaBroker {
         return broker;
     }
 
-    /** The broker running from {@code dataDir}, if any. A state file left by a dead broker is removed. */
+    /**
+     * The broker running from {@code dataDir}, if any. A state file left by a dead broker, or whose pid now belongs
+     * to another program, is removed.
+     *
+     * @throws BrokerException when the state file's pid is alive but its command line cannot be read (another
+     *     user's process, a restricted /proc), so whether it is the broker cannot be told; the state file stays
+     */
     public static Optional<LocalKafkaBroker> find(Path dataDir) {
+        return find(dataDir, ProcessHandle::of);
+    }
+
+    static Optional<LocalKafkaBroker> find(Path dataDir, LongFunction<Optional<ProcessHandle>> processes) {
         Path dir = dataDir.toAbsolutePath().normalize();
         Path stateFile = dir.resolve(STATE_FILE);
         if (!Files.exists(stateFile)) {
             return Optional.empty();
         }
+        long pid;
+        int port;
         Properties state = new Properties();
         try (InputStream in = Files.newInputStream(stateFile)) {
             state.load(in);
-            long pid = Long.parseLong(state.getProperty("pid"));
-            int port = Integer.parseInt(state.getProperty("port"));
-            if (isOurBroker(pid)) {
-                return Optional.of(new LocalKafkaBroker(dir, port, pid));
-            }
+            pid = Long.parseLong(state.getProperty("pid"));
+            port = Integer.parseInt(state.getProperty("port"));
         } catch (IOException | RuntimeException e) {
-            // An unreadable state file describes no running broker; fall through and discard it.
+            // An unreadable state file describes no running broker.
+            deleteQuietly(stateFile);
+            return Optional.empty();
         }
-        deleteQuietly(stateFile);
-        return Optional.empty();
+        switch (identify(processes.apply(pid), dir.resolve("server.properties"))) {
+            case BROKER:
+                return Optional.of(new LocalKafkaBroker(dir, port, pid));
+            case UNKNOWN:
+                // Signalling a process that may not be ours is worse than asking: the pid may have been recycled.
+                throw new BrokerException("Process " + pid + " named in " + stateFile + " is alive, but its command "
+                        + "line cannot be read, so it may or may not be the broker; nothing was signalled. If it is "
+                        + "the broker (look at 'ps -o user,args -p " + pid + "'), end it with 'kill " + pid
+                        + "' and delete " + stateFile + "; if it is not, just delete " + stateFile + ".");
+            default:
+                deleteQuietly(stateFile);
+                return Optional.empty();
+        }
+    }
+
+    /** What a pid from the state file is, as far as this process can tell. */
+    enum Identity { BROKER, OTHER, UNKNOWN }
+
+    /**
+     * A live JVM running {@code kafka.Kafka} with this data directory's {@code server.properties} is the broker; a
+     * dead process or any other program (a recycled pid) is not; a live process whose arguments cannot be read is
+     * unknown, never assumed to be the broker.
+     */
+    static Identity identify(Optional<ProcessHandle> process, Path serverProperties) {
+        if (process.isEmpty() || !process.get().isAlive()) {
+            return Identity.OTHER;
+        }
+        Optional<String[]> arguments = process.get().info().arguments();
+        if (arguments.isEmpty()) {
+            return Identity.UNKNOWN;
+        }
+        List<String> args = Arrays.asList(arguments.get());
+        int main = args.indexOf(BROKER_MAIN);
+        return main >= 0 && main + 1 < args.size() && sameFile(args.get(main + 1), serverProperties) ? Identity.BROKER
+                : Identity.OTHER;
+    }
+
+    /** Whether {@code path} names {@code file}, also when spelt differently (a link to the data directory). */
+    private static boolean sameFile(String path, Path file) {
+        try {
+            return Path.of(path).equals(file) || Files.isSameFile(Path.of(path), file);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
      * Stops the broker running from {@code dataDir}: SIGTERM for a controlled shutdown, SIGKILL after the timeout.
      *
      * @return false when no broker was running there
+     * @throws BrokerException when {@link #find(Path)} cannot tell whether the recorded process is the broker
      */
     public static boolean stop(Path dataDir, Duration timeout) {
-        Optional<LocalKafkaBroker> broker = find(dataDir);
-        broker.ifPresent(b -> b.stop(timeout));
+        return stop(dataDir, timeout, ProcessHandle::of);
+    }
+
+    static boolean stop(Path dataDir, Duration timeout, LongFunction<Optional<ProcessHandle>> processes) {
+        Optional<LocalKafkaBroker> broker = find(dataDir, processes);
+        broker.ifPresent(b -> b.stop(timeout, processes));
         return broker.isPresent();
     }
 
     /** Stops this broker; see {@link #stop(Path, Duration)}. */
     public void stop(Duration timeout) {
-        ProcessHandle.of(pid).ifPresent(handle -> {
+        stop(timeout, ProcessHandle::of);
+    }
+
+    private void stop(Duration timeout, LongFunction<Optional<ProcessHandle>> processes) {
+        processes.apply(pid).ifPresent(handle -> {
             handle.destroy();
             if (!awaitExit(handle, timeout)) {
                 handle.destroyForcibly();
@@ -273,14 +336,6 @@ public final class LocalKafkaBroker {
         } catch (ExecutionException e) {
             return !handle.isAlive();
         }
-    }
-
-    private static boolean isOurBroker(long pid) {
-        return ProcessHandle.of(pid)
-                .filter(ProcessHandle::isAlive)
-                // A recycled pid belongs to some other program: only a JVM running kafka.Kafka counts.
-                .filter(h -> h.info().arguments().map(args -> Arrays.asList(args).contains(BROKER_MAIN)).orElse(true))
-                .isPresent();
     }
 
     private void awaitReady(Process process, Duration timeout) {

@@ -2,7 +2,9 @@ package dev.transflow.cluster;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -14,14 +16,27 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A Flink MiniCluster in this JVM with its web UI and REST API on a free port (never a fixed one: a taken port
  * makes a MiniCluster hang), running several jobs side by side. The embedded default of {@code transflow demo}
  * and of the integration tests; on a real cluster the same jobs are submitted with {@code flink run}.
+ *
+ * <p>Everything it listens on is bound to 127.0.0.1 unless configured otherwise: Flink binds the REST API and the
+ * blob server to every interface by default, and neither asks who is calling (the REST API cancels jobs and shows
+ * their configuration). {@code rest.bind-address} (and {@code jobmanager.bind-host}, {@code taskmanager.bind-host})
+ * widen it.
  */
 public final class EmbeddedCluster implements AutoCloseable {
+
+    /** Where the cluster listens unless the configuration says otherwise. */
+    public static final String LOOPBACK = "127.0.0.1";
+
+    /** Bind addresses that default to {@link #LOOPBACK} here: the REST API and web UI, the blob server, the TM. */
+    private static final List<ConfigOption<String>> BIND_ADDRESSES = List.of(RestOptions.BIND_ADDRESS,
+            JobManagerOptions.BIND_HOST, TaskManagerOptions.BIND_HOST);
 
     private final MiniCluster cluster;
     private final URI restAddress;
@@ -36,6 +51,15 @@ public final class EmbeddedCluster implements AutoCloseable {
         Configuration c = new Configuration(config);
         if (!c.contains(RestOptions.BIND_PORT)) {
             c.set(RestOptions.BIND_PORT, "0");
+        }
+        for (ConfigOption<String> bind : BIND_ADDRESSES) {
+            if (!c.contains(bind)) {
+                c.set(bind, LOOPBACK);
+            }
+        }
+        if (!c.contains(RestOptions.ADDRESS) && LOOPBACK.equals(c.get(RestOptions.BIND_ADDRESS))) {
+            // The address printed and used by clients: "localhost" may resolve to ::1, where nothing listens.
+            c.set(RestOptions.ADDRESS, LOOPBACK);
         }
         c.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
         if (!c.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) {
@@ -53,7 +77,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         return new EmbeddedCluster(cluster, cluster.getRestAddress().get(30, TimeUnit.SECONDS));
     }
 
-    /** Base address of the web UI and REST API, e.g. {@code http://localhost:41233}. */
+    /** Base address of the web UI and REST API, e.g. {@code http://127.0.0.1:41233}. */
     public URI restAddress() {
         return restAddress;
     }

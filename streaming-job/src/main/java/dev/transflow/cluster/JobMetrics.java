@@ -89,6 +89,21 @@ public final class JobMetrics {
         return out;
     }
 
+    /**
+     * Checkpoints of the job completed so far (across its restarts), or -1 when the REST API did not answer: a
+     * checkpoint that completes after an operator emitted something commits it to exactly-once sinks.
+     */
+    public long completedCheckpoints() {
+        try {
+            return get("/jobs/" + job + "/checkpoints").path("counts").path("completed").asLong(-1);
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     private JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(rest.resolve(path))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());

@@ -90,7 +90,8 @@ public final class Demo {
         Configuration jobs = jobConfig(settings.overrides());
         out.println("Starting a Kafka broker and a Flink cluster ...");
         out.flush();
-        try (LocalStack stack = LocalStack.start(new Configuration(), 4)) {
+        // The overrides reach the cluster too, so that --set rest.bind-address=... or rest.port=... apply to it.
+        try (LocalStack stack = LocalStack.start(settings.overrides(), 4)) {
             jobs.set(TrainerOptions.SNAPSHOT_DIR, stack.workDir().resolve("snapshots").toString());
             jobs.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                     stack.workDir().resolve("checkpoints").toUri().toString());

@@ -38,13 +38,21 @@ import java.util.Map;
 
 /**
  * The MEM trainer: continual training of the multi-entity model on labeled samples of both domains, in mixed
- * mini-batches (one MEM step per batch holding at least one sample of each domain). Before each step the target
- * samples are scored by MEM's own target tower, for prequential metrics. Every {@code mem.publish-every-samples}
- * samples or {@code mem.publish-interval} it publishes a snapshot and emits its announcement, which the job sends
- * to {@code model.versions}; with an exactly-once sink the announcement becomes visible when the checkpoint that
+ * mini-batches (one MEM step per batch holding samples of each domain). Before each step the target samples are
+ * scored by MEM's own target tower, for prequential metrics. Every {@code mem.publish-every-samples} samples or
+ * {@code mem.publish-interval} it publishes a snapshot and emits its announcement, which the job sends to
+ * {@code model.versions}; with an exactly-once sink the announcement becomes visible when the checkpoint that
  * covers it completes. A publication that fails (disk full, permissions, a damaged store) is logged, counted
  * ({@code publishFailures}) and tried again after the next interval or sample count; training never stops for it.
  * Model, buffers and counters are operator state. Runs at parallelism 1.
+ *
+ * <p><b>When one domain stalls.</b> The buffer holds at most {@code mem.max-buffered-samples}. When that many wait
+ * and all are of one domain, the trainer trains on them alone, {@code trainer.batch-size} samples a step (MEM's
+ * loss is defined with one domain empty; the missing domain's tower gets a zero gradient), counts them
+ * ({@code singleDomainSamples}) and logs once per stall. Nothing is dropped. Backpressure is no option here: both
+ * domains arrive on one input (the {@code samples} topic), so holding it back would hold back the missing domain
+ * too, and a blocked operator would stall every checkpoint. A step never holds more than the buffer, and a buffer
+ * larger than a batch (after a stall, or restored) is trained in several steps of about a batch each.
  */
 public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersion> implements CheckpointedFunction {
 
@@ -62,6 +70,7 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     private final TrainerSettings settings;
     private final long publishSamples;
     private final long publishIntervalMillis;
+    private final int maxBuffered;
 
     private transient MktModel model;
     private transient SampleEncoder encoder;
@@ -78,12 +87,16 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     private transient Counter trainedCounter;
     private transient Counter published;
     private transient Counter publishFailures;
+    private transient Counter singleDomainSamples;
+    /** The domain missing while the trainer trains the other alone, else null; only for logging transitions. */
+    private transient Domain stalled;
 
     public MemTrainer(FeatureSchema schema, Configuration config) {
         this.schemaJson = schema.json();
         this.settings = TrainerSettings.of(config);
         this.publishSamples = config.get(TrainerOptions.MEM_PUBLISH_SAMPLES);
         this.publishIntervalMillis = config.get(TrainerOptions.MEM_PUBLISH_INTERVAL).toMillis();
+        this.maxBuffered = TrainerOptions.memMaxBuffered(config);
         if (!Models.WITH_MEM.contains(settings.model())) {
             throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + settings.model() + "', which reads "
                     + "no MEM knowledge; the MEM job trains for " + Models.WITH_MEM);
@@ -136,6 +149,8 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         metrics.meter("trainedSamplesPerSecond", new MeterView(trainedCounter));
         published = metrics.counter("publishedVersions");
         publishFailures = metrics.counter("publishFailures");
+        singleDomainSamples = metrics.counter("singleDomainSamples");
+        metrics.gauge("bufferedSamples", (Gauge<Integer>) this::buffered);
         metrics.gauge("memVersion", (Gauge<Long>) () -> position[VERSION]);
         window.register(metrics);
         metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
@@ -144,22 +159,41 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     @Override
     public void processElement(LabeledSample sample, Context ctx, Collector<ModelVersion> out) {
         (sample.getDomain() == Domain.SOURCE ? source : target).add(sample);
-        int waiting = source.size() + target.size();
-        if (waiting == 32 * settings.batchSize()) {
-            // A MEM step needs both domains; the buffer grows until the missing one arrives.
-            LOG.warn("{} samples wait for a MEM step, none of them a {} sample; is that domain's topic flowing?",
-                    waiting, source.isEmpty() ? Domain.SOURCE : Domain.TARGET);
+        boolean mixed = !source.isEmpty() && !target.isEmpty();
+        if (mixed ? buffered() < settings.batchSize() : buffered() < maxBuffered) {
+            return;
         }
-        if (waiting >= settings.batchSize() && !source.isEmpty() && !target.isEmpty()) {
-            step(ctx);
-            long now = System.currentTimeMillis();
-            if (position[SINCE_PUBLISH] >= publishSamples || now - lastPublish >= publishIntervalMillis) {
-                publish(out);
-            }
+        if (mixed && stalled != null) {
+            LOG.info("{} samples arrive again; MEM steps are mixed again", stalled);
+            stalled = null;
+        } else if (!mixed && stalled == null) {
+            stalled = source.isEmpty() ? Domain.SOURCE : Domain.TARGET;
+            LOG.warn("{} samples wait for a MEM step ({}), none of them a {} sample: training on the others alone "
+                    + "until {} samples arrive (counted as singleDomainSamples). Is that domain's impression topic "
+                    + "flowing?", buffered(), TrainerOptions.MEM_MAX_BUFFERED.key(), stalled, stalled);
+        }
+        train(ctx);
+        long now = System.currentTimeMillis();
+        if (position[SINCE_PUBLISH] >= publishSamples || now - lastPublish >= publishIntervalMillis) {
+            publish(out);
         }
     }
 
-    private void step(Context ctx) {
+    /** Samples waiting for a step. */
+    public int buffered() {
+        return source.size() + target.size();
+    }
+
+    /** Samples trained without the other domain since the trainer opened. */
+    public long singleDomainSamples() {
+        return singleDomainSamples.getCount();
+    }
+
+    /**
+     * Trains on everything buffered: one step when it is a batch (the usual case), else steps of about a batch
+     * each, every domain spread evenly over them; a step that gets rows of one domain only trains that domain.
+     */
+    private void train(Context ctx) {
         long started = System.nanoTime();
         Map<String, Integer> users = new HashMap<>();
         EncodedSamples s = encoder.encode(Domain.SOURCE, source, users);
@@ -173,14 +207,29 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
                 ctx.output(METRICS, full);
             }
         }
-        model.trainMem(s, 0, s.rows, t, 0, t.rows);
-        int n = source.size() + target.size();
+        int n = s.rows + t.rows;
+        int steps = (n + settings.batchSize() - 1) / settings.batchSize();
+        for (int k = 0; k < steps; k++) {
+            int sFrom = share(s.rows, k, steps);
+            int sTo = share(s.rows, k + 1, steps);
+            int tFrom = share(t.rows, k, steps);
+            int tTo = share(t.rows, k + 1, steps);
+            model.trainMem(s, sFrom, sTo, t, tFrom, tTo);
+            if (sTo == sFrom || tTo == tFrom) {
+                singleDomainSamples.inc(sTo - sFrom + tTo - tFrom);
+            }
+        }
         position[TRAINED] += n;
         position[SINCE_PUBLISH] += n;
         trainedCounter.inc(n);
         source.clear();
         target.clear();
         lastStepNanos = System.nanoTime() - started;
+    }
+
+    /** Where step {@code k} of {@code steps} starts in {@code rows} rows spread evenly. */
+    private static int share(int rows, int k, int steps) {
+        return (int) ((long) rows * k / steps);
     }
 
     private void publish(Collector<ModelVersion> out) {

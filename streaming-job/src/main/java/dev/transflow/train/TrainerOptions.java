@@ -58,6 +58,25 @@ public final class TrainerOptions {
             .durationType().defaultValue(Duration.ofMinutes(5))
             .withDescription("Longest wall-clock time between two MEM snapshots while samples arrive.");
 
+    public static final ConfigOption<Integer> MEM_MAX_BUFFERED = ConfigOptions.key("mem.max-buffered-samples")
+            .intType().defaultValue(4_096)
+            .withDescription("Most samples the MEM trainer holds while it waits for both domains to fill a batch. "
+                    + "When that many are waiting and all are of one domain (the other's stream stalls), it trains "
+                    + "on them alone, trainer.batch-size at a time, and counts them (singleDomainSamples); no "
+                    + "sample is dropped. Bounds the trainer's heap, its checkpointed buffer and the size of one "
+                    + "step. At least trainer.batch-size.");
+
+    /** {@link #MEM_MAX_BUFFERED}, at least {@link #BATCH_SIZE}: a mixed batch must fit in the buffer. */
+    public static int memMaxBuffered(Configuration config) {
+        int max = config.get(MEM_MAX_BUFFERED);
+        int batch = config.get(BATCH_SIZE);
+        if (max < batch) {
+            throw new IllegalArgumentException(MEM_MAX_BUFFERED.key() + " is " + max + "; it must be at least "
+                    + BATCH_SIZE.key() + " (" + batch + "): raise it, e.g. to 16 times the batch size");
+        }
+        return max;
+    }
+
     public static final ConfigOption<Duration> TEM_PUBLISH_INTERVAL = ConfigOptions.key("tem.publish-interval")
             .durationType().defaultValue(Duration.ofMinutes(10))
             .withDescription("The TEM job publishes a snapshot (checkpoint + SavedModel for serving) this often; "

@@ -4,6 +4,7 @@ import dev.transflow.join.Samples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.InteractionRow;
 import dev.transflow.replay.ImpressionMapping;
+import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.PostImpression;
@@ -28,8 +29,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The MEM trainer in Flink's operator harness: what a publication that fails does to it. */
+/** The MEM trainer in Flink's operator harness: what a publication that fails, or a domain that stalls, does to it. */
 class MemTrainerTest {
 
     private static final FeatureSchema SCHEMA = FeatureSchema.infer(World.SOURCE_LAYOUT, World.TARGET_LAYOUT,
@@ -40,7 +42,7 @@ class MemTrainerTest {
     @BeforeAll
     static void samples() {
         Simulator simulator = new Simulator(WorldPreset.DEFAULT.configuration(), 3);
-        simulator.run(600, new EventSink() {
+        simulator.run(1_500, new EventSink() {
             @Override
             public void accept(SimulatedImpression imp) {
                 InteractionRow row = simulator.world().row(imp);
@@ -97,5 +99,64 @@ class MemTrainerTest {
             assertThat(trainer.publishFailures()).isEqualTo(failures);
             assertThat(trainer.trainedSamples()).isGreaterThanOrEqualTo(448);
         }
+    }
+
+    private Configuration stallConfig() {
+        Configuration config = new Configuration();
+        config.set(TrainerOptions.BATCH_SIZE, 64);
+        config.set(TrainerOptions.MEM_MAX_BUFFERED, 256);
+        config.set(TrainerOptions.METRIC_WINDOW, 100);
+        config.set(TrainerOptions.SNAPSHOT_DIR, dir.resolve("store").toString());
+        config.set(TrainerOptions.MEM_PUBLISH_SAMPLES, 1_000_000L);
+        config.set(TrainerOptions.MEM_PUBLISH_INTERVAL, Duration.ofHours(1));
+        return config;
+    }
+
+    @Test
+    void whileOneDomainStallsTheBufferStaysBoundedAndEverySampleIsTrained() throws Exception {
+        List<LabeledSample> products = SAMPLES.stream().filter(x -> x.getDomain() == Domain.SOURCE).toList();
+        List<LabeledSample> posts = SAMPLES.stream().filter(x -> x.getDomain() == Domain.TARGET).toList();
+        assertThat(products).hasSizeGreaterThanOrEqualTo(1_000);
+        MemTrainer trainer = new MemTrainer(SCHEMA, stallConfig());
+        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(trainer))) {
+            h.open();
+            long fed = 0;
+            // Both domains flow, then posts stall while products go on, then posts come back.
+            List<List<LabeledSample>> phases = List.of(SAMPLES.subList(0, 200), products.subList(200, 1_000),
+                    posts.subList(100, posts.size()));
+            for (List<LabeledSample> phase : phases) {
+                for (LabeledSample sample : phase) {
+                    h.processElement(sample, sample.getImpressionTime());
+                    fed++;
+                    assertThat(trainer.buffered()).as("buffered after %d samples", fed).isLessThanOrEqualTo(256);
+                    // Nothing is dropped: every sample fed is trained or still waits.
+                    assertThat(trainer.trainedSamples() + trainer.buffered()).isEqualTo(fed);
+                }
+            }
+            assertThat(trainer.singleDomainSamples()).as("products trained alone during the stall")
+                    .isGreaterThanOrEqualTo(3 * 256);
+            assertThat(trainer.trainedSamples()).isGreaterThan(fed - 256);
+
+            // The bounded buffer is what a checkpoint holds, and a restored trainer goes on from it.
+            var snapshot = h.snapshot(1, 1);
+            int waiting = trainer.buffered();
+            MemTrainer restored = new MemTrainer(SCHEMA, stallConfig());
+            try (var r = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(restored))) {
+                r.initializeState(snapshot);
+                r.open();
+                assertThat(restored.buffered()).isEqualTo(waiting);
+                assertThat(restored.trainedSamples() + restored.buffered()).isEqualTo(fed);
+            }
+        }
+    }
+
+    @Test
+    void aBufferSmallerThanABatchIsRejectedByName() {
+        Configuration config = stallConfig();
+        config.set(TrainerOptions.MEM_MAX_BUFFERED, 32);
+
+        assertThatThrownBy(() -> new MemTrainer(SCHEMA, config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(TrainerOptions.MEM_MAX_BUFFERED.key())
+                .hasMessageContaining(TrainerOptions.BATCH_SIZE.key());
     }
 }

@@ -142,9 +142,18 @@ public final class SampleEncoder {
                 feature.vocabulary());
     }
 
-    /** The transformed value, or NaN when missing: models standardize it and give "missing" its own weight. */
-    private static float numericValue(Feature feature, double value) {
-        return Double.isNaN(value) ? Float.NaN : (float) feature.transform().apply(value);
+    /**
+     * The transformed value, or NaN when missing: models standardize it and give "missing" its own weight. A value
+     * whose transform has no finite float32 (beyond +-3.4e38 with transform {@code none}, or infinite) counts as
+     * missing too: clamped to the float range it would still swamp the running mean and deviation for a million
+     * values, and as an infinity it would turn them, and every score after them, into NaN.
+     */
+    static float numericValue(Feature feature, double value) {
+        if (Double.isNaN(value)) {
+            return Float.NaN;
+        }
+        float transformed = (float) feature.transform().apply(value);
+        return Float.isFinite(transformed) ? transformed : Float.NaN;
     }
 
     /** history[0] is the count, history[1..] the newest-first item rows. */

@@ -80,11 +80,15 @@ public final class MktModel extends GraphModel {
                 source, sourceEnd, target, targetEnd);
     }
 
-    /** One continual MEM step on a mixed mini-batch: source rows {@code [sFrom, sTo)}, target rows {@code [tFrom, tTo)}. */
+    /**
+     * One continual MEM step on a mixed mini-batch: source rows {@code [sFrom, sTo)}, target rows {@code [tFrom,
+     * tTo)}. One of the two ranges may be empty (a step on one domain alone, while the other's stream stalls): that
+     * domain's tower and PDL term get no gradient.
+     */
     public void trainMem(EncodedSamples source, int sFrom, int sTo, EncodedSamples target, int tFrom, int tTo) {
         observeNumeric(Domain.SOURCE, List.of(MultiEntityModel.GROUP), source, sFrom, sTo);
         observeNumeric(Domain.TARGET, List.of(MultiEntityModel.GROUP), target, tFrom, tTo);
-        stepJoint(memStep, source, sFrom, sTo, target, tFrom, tTo);
+        stepEitherDomain(memStep, source, sFrom, sTo, target, tFrom, tTo);
     }
 
     /** Stage 2: TEM on the target domain, MEM frozen. */

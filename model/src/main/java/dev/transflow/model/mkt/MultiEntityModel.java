@@ -23,7 +23,9 @@ import java.util.Map;
  * specific_d]} (eq. 1): {@code q_d = [user; sequence; shared; HFA_d(v_d)]} (eq. 6), {@code g_com_d = CKE(q_d)}
  * (eq. 7), {@code g_ind_d = XKE_d(v_d)} (eq. 8; SKE for the source, TKE for the target), {@code logit_d =
  * tower_d(relu([g_com_d; g_ind_d])) + wide_d + cross_d}; {@code loss = (sum_s BCE + sum_t BCE) / (N_s + N_t) +
- * gamma * PDL} (eq. 11 per sample of the batch, so each domain weighs as many samples as it brings).
+ * gamma * PDL} (eq. 11 per sample of the batch, so each domain weighs as many samples as it brings). The loss is
+ * defined when one domain brings no rows: the continual MEM trainer trains on one domain alone while the other's
+ * stream stalls.
  */
 public final class MultiEntityModel {
 
@@ -82,7 +84,8 @@ public final class MultiEntityModel {
             knowledge.put(d, new Knowledge(e.user(), e.sequence(), e.shared(), gCom, e.userWidth(),
                     e.sequenceWidth(), e.sharedWidth(), cke.outputs()));
             Operand<TFloat32> n = tf.dtypes.cast(tf.size(heads.get(d).labels), TFloat32.class);
-            Operand<TFloat32> sum = tf.math.mul(Losses.binaryCrossEntropy(tf, logit, heads.get(d).labels), n);
+            // Summed, not mean times n: a domain without rows in the batch adds 0 rather than NaN.
+            Operand<TFloat32> sum = Losses.binaryCrossEntropySum(tf, logit, heads.get(d).labels);
             bceSum = bceSum == null ? sum : tf.math.add(bceSum, sum);
             samples = samples == null ? n : tf.math.add(samples, n);
         }

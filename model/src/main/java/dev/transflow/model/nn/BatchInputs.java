@@ -3,6 +3,7 @@ package dev.transflow.model.nn;
 import dev.transflow.model.feature.DomainLayout;
 import dev.transflow.model.feature.EncodedSamples;
 
+import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -12,8 +13,8 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The placeholders of one domain's batch. Input names (for serving) are {@code <prefix>_categorical} [batch,
@@ -50,41 +51,46 @@ public final class BatchInputs {
         labels = tf.withName(prefix + "_label").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
     }
 
-    /** Tensors of rows {@code [from, to)}, fed to a runner; close them after the run. */
+    /**
+     * Tensors of rows {@code [from, to)}, fed to a runner; close them after the run. Tensors live off-heap: when
+     * one cannot be created or fed, those created before it are closed before the exception leaves.
+     */
     public final class Feed implements AutoCloseable {
-        private final List<Tensor> tensors = new ArrayList<>();
+        private final Map<Operand<?>, Tensor> tensors = new LinkedHashMap<>();
 
         Feed(Session.Runner runner, EncodedSamples data, int from, int to, boolean withLabels) {
             int n = to - from;
             int seq = layout.sequenceLength();
             int cw = layout.categoricalWidth();
             int nw = layout.numericWidth();
-            runner.feed(categorical, keep(TInt32.tensorOf(Shape.of(n, cw),
-                    DataBuffers.of(data.categorical, true, false).slice(from * cw, n * cw))));
-            runner.feed(numeric, keep(TFloat32.tensorOf(Shape.of(n, nw),
-                    DataBuffers.of(data.numeric, true, false).slice(from * nw, n * nw))));
-            runner.feed(productSequence, keep(TInt32.tensorOf(Shape.of(n, seq),
-                    DataBuffers.of(data.productSequence, true, false).slice(from * seq, n * seq))));
-            runner.feed(productLength, keep(TInt32.tensorOf(Shape.of(n),
-                    DataBuffers.of(data.productSequenceLength, true, false).slice(from, n))));
-            runner.feed(postSequence, keep(TInt32.tensorOf(Shape.of(n, seq),
-                    DataBuffers.of(data.postSequence, true, false).slice(from * seq, n * seq))));
-            runner.feed(postLength, keep(TInt32.tensorOf(Shape.of(n),
-                    DataBuffers.of(data.postSequenceLength, true, false).slice(from, n))));
-            if (withLabels) {
-                runner.feed(labels, keep(TFloat32.tensorOf(Shape.of(n, 1),
-                        DataBuffers.of(data.labels, true, false).slice(from, n))));
+            try {
+                tensors.put(categorical, TInt32.tensorOf(Shape.of(n, cw),
+                        DataBuffers.of(data.categorical, true, false).slice(from * cw, n * cw)));
+                tensors.put(numeric, TFloat32.tensorOf(Shape.of(n, nw),
+                        DataBuffers.of(data.numeric, true, false).slice(from * nw, n * nw)));
+                tensors.put(productSequence, TInt32.tensorOf(Shape.of(n, seq),
+                        DataBuffers.of(data.productSequence, true, false).slice(from * seq, n * seq)));
+                tensors.put(productLength, TInt32.tensorOf(Shape.of(n),
+                        DataBuffers.of(data.productSequenceLength, true, false).slice(from, n)));
+                tensors.put(postSequence, TInt32.tensorOf(Shape.of(n, seq),
+                        DataBuffers.of(data.postSequence, true, false).slice(from * seq, n * seq)));
+                tensors.put(postLength, TInt32.tensorOf(Shape.of(n),
+                        DataBuffers.of(data.postSequenceLength, true, false).slice(from, n)));
+                if (withLabels) {
+                    tensors.put(labels, TFloat32.tensorOf(Shape.of(n, 1),
+                            DataBuffers.of(data.labels, true, false).slice(from, n)));
+                }
+                tensors.forEach(runner::feed);
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
             }
-        }
-
-        private <T extends Tensor> T keep(T tensor) {
-            tensors.add(tensor);
-            return tensor;
         }
 
         @Override
         public void close() {
-            tensors.forEach(Tensor::close);
+            tensors.values().forEach(Tensor::close);
+            tensors.clear();
         }
     }
 

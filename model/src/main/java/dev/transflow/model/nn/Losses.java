@@ -12,9 +12,24 @@ public final class Losses {
 
     /** Mean binary cross-entropy of logits: {@code max(x, 0) - x z + log(1 + exp(-|x|))}. */
     public static Operand<TFloat32> binaryCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> labels) {
-        Operand<TFloat32> perSample = tf.math.add(tf.math.sub(tf.nn.relu(logits), tf.math.mul(logits, labels)),
+        return tf.math.mean(perSampleBce(tf, logits, labels), tf.constant(new int[] {0, 1}));
+    }
+
+    /** Summed binary cross-entropy of logits: 0, not NaN, for a batch without rows. */
+    public static Operand<TFloat32> binaryCrossEntropySum(Ops tf, Operand<TFloat32> logits,
+            Operand<TFloat32> labels) {
+        return tf.reduceSum(perSampleBce(tf, logits, labels), tf.constant(new int[] {0, 1}));
+    }
+
+    private static Operand<TFloat32> perSampleBce(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> labels) {
+        return tf.math.add(tf.math.sub(tf.nn.relu(logits), tf.math.mul(logits, labels)),
                 tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
-        return tf.math.mean(perSample, tf.constant(new int[] {0, 1}));
+    }
+
+    /** The mean of a [batch] vector, 0 (not NaN) for a batch without rows. */
+    public static Operand<TFloat32> meanOrZero(Ops tf, Operand<TFloat32> values) {
+        Operand<TFloat32> n = tf.dtypes.cast(tf.size(values), TFloat32.class);
+        return tf.math.div(tf.reduceSum(values, tf.constant(0)), tf.math.maximum(n, tf.constant(1f)));
     }
 
     /** Cosine similarity per row: {@code a.b / (|a| |b|)}, shape [batch]. */

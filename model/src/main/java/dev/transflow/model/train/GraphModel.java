@@ -378,6 +378,24 @@ public abstract class GraphModel implements CtrModel {
             throw new IllegalArgumentException("A joint step needs rows of both domains (source " + (sTo - sFrom)
                     + ", target " + (tTo - tFrom) + ")");
         }
+        runJoint(step, source, sFrom, sTo, target, tFrom, tTo);
+    }
+
+    /**
+     * {@link #stepJoint} for a loss that is defined when one domain has no rows (MEM's): one range may be empty,
+     * not both.
+     */
+    protected void stepEitherDomain(Op step, EncodedSamples source, int sFrom, int sTo, EncodedSamples target,
+            int tFrom, int tTo) {
+        if (sTo < sFrom || tTo < tFrom || sTo - sFrom + tTo - tFrom == 0) {
+            throw new IllegalArgumentException("A step needs rows of at least one domain (source " + (sTo - sFrom)
+                    + ", target " + (tTo - tFrom) + ")");
+        }
+        runJoint(step, source, sFrom, sTo, target, tFrom, tTo);
+    }
+
+    private void runJoint(Op step, EncodedSamples source, int sFrom, int sTo, EncodedSamples target, int tFrom,
+            int tTo) {
         Session.Runner runner = session.runner().addTarget(step).feed(net.training(), trainingFlag);
         try (var a = sourceInputs.feed(runner, source, sFrom, sTo, true);
                 var b = targetInputs.feed(runner, target, tFrom, tTo, true)) {

@@ -5,6 +5,7 @@ import dev.transflow.schemas.Domain;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -80,5 +81,27 @@ class SampleEncoderTest {
         assertThat(s.numeric[0]).isEqualTo((float) Math.log1p(9));
         // Missing is NaN, not 0: models standardize values and give "missing" a weight of its own.
         assertThat(s.numeric[1]).isNaN();
+    }
+
+    @Test
+    void aFiniteValueBeyondTheFloatRangeIsMissingNotInfinite() {
+        FeatureSchema schema = FeatureSchema.parse("""
+                {"embedding_dim": 4, "sequence_length": 2, "features": [
+                  {"name": "user_id", "group": "user", "vocabulary": 64},
+                  {"name": "item_id", "group": "shared", "vocabulary": 64},
+                  {"name": "price", "group": "specific", "domain": "source", "type": "numeric", "transform": "none"}]}
+                """, "test");
+        List<InteractionRow> rows = new ArrayList<>();
+        for (double price : new double[] {1e300, -1e300, 3e38, Float.MAX_VALUE}) {
+            rows.add(new InteractionRow(TinyWorld.SOURCE, rows.size(), "u", "p", 0, new String[] {"a", "c", "b"},
+                    new double[] {price}, 0));
+        }
+
+        EncodedSamples s = new SampleEncoder(schema).encode(rows, List.of()).get(Domain.SOURCE);
+
+        assertThat(s.numeric[0]).as("1e300").isNaN();
+        assertThat(s.numeric[1]).as("-1e300").isNaN();
+        assertThat(s.numeric[2]).isEqualTo(3e38f);
+        assertThat(s.numeric[3]).isEqualTo(Float.MAX_VALUE);
     }
 }

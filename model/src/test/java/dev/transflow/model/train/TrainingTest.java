@@ -4,6 +4,7 @@ import dev.transflow.model.TinyWorld;
 import dev.transflow.model.baseline.JointModel;
 import dev.transflow.model.baseline.LogisticRegressionModel;
 import dev.transflow.model.baseline.TargetOnlyModel;
+import dev.transflow.model.eval.Models;
 import dev.transflow.model.nn.Backbone;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
@@ -18,7 +19,10 @@ import dev.transflow.schemas.Domain;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -283,6 +287,67 @@ class TrainingTest {
             model.trainTarget(target, targetRows, targetRows + 128);
             for (int i = 0; i < memInputs.size(); i++) {
                 assertThat(model.values(memInputs.get(i).mean())).containsExactly(before.get(i));
+            }
+        }
+    }
+
+    /** MEM's parameters by name whose name starts with {@code prefix}. */
+    private static Map<String, float[]> memParams(MktModel model, String prefix) {
+        Map<String, float[]> out = new HashMap<>();
+        for (Net.Param p : model.net().params(MultiEntityModel.GROUP)) {
+            if (p.name().startsWith(prefix)) {
+                out.put(p.name(), model.values(p));
+            }
+        }
+        return out;
+    }
+
+    private static void assertFinite(Map<String, float[]> params) {
+        params.forEach((name, values) -> {
+            for (float v : values) {
+                assertThat(Float.isFinite(v)).as("%s finite", name).isTrue();
+            }
+        });
+    }
+
+    @Test
+    void aMemStepOnOneDomainAloneTrainsThatDomainAndKeepsEveryWeightFinite() {
+        try (MktModel model = Models.memTrainer("mkt", encoder, CONFIG, 4)) {
+            Map<String, float[]> targetTower = memParams(model, "tower_target/");
+            Map<String, float[]> sourceTower = memParams(model, "tower_source/");
+            assertThat(targetTower).isNotEmpty();
+            assertThat(sourceTower).isNotEmpty();
+
+            // The loss is defined, not NaN, when a domain brings no rows (its gradients are either way).
+            Session.Runner runner = model.session().runner().fetch(model.mem().loss())
+                    .fetch(model.mem().polarization());
+            try (var s = model.sourceInputs.feed(runner, source, 0, 256, true);
+                    var t = model.targetInputs().feed(runner, target, 0, 0, true);
+                    var result = runner.run()) {
+                assertThat(((TFloat32) result.get(0)).getFloat()).as("loss").isFinite();
+                assertThat(((TFloat32) result.get(1)).getFloat()).as("PDL").isFinite();
+            }
+
+            for (int s = 0; s < 4 * 256; s += 256) {
+                model.trainMem(source, s, s + 256, target, 0, 0);
+            }
+
+            assertFinite(memParams(model, ""));
+            Map<String, float[]> sourceAfter = memParams(model, "tower_source/");
+            assertThat(sourceTower).anySatisfy((name, v) -> assertThat(sourceAfter.get(name)).isNotEqualTo(v));
+            // A zero gradient from the first step on: Adam has no momentum to move them with.
+            Map<String, float[]> targetAfter = memParams(model, "tower_target/");
+            targetTower.forEach((name, v) -> assertThat(targetAfter.get(name)).as(name).containsExactly(v));
+
+            for (int t = 0; t < 4 * 64; t += 64) {
+                model.trainMem(source, 0, 0, target, t, t + 64);
+            }
+
+            assertFinite(memParams(model, ""));
+            Map<String, float[]> targetTrained = memParams(model, "tower_target/");
+            assertThat(targetTower).anySatisfy((name, v) -> assertThat(targetTrained.get(name)).isNotEqualTo(v));
+            for (float p : model.predict(target, 0, 200)) {
+                assertThat(p).isBetween(0f, 1f);
             }
         }
     }
