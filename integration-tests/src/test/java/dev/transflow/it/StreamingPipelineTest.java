@@ -387,16 +387,16 @@ class StreamingPipelineTest {
 
     @Test
     void prequentialTargetAucRisesAboveChance() {
-        // Scored before training on each sample. The simulator's oracle target AUC is about 0.90, and offline MLP
-        // training reaches 0.77 after 250k target samples; here the online model has seen 12k-30k. Measured with
-        // this setup: 0.619-0.635 in three runs over 21k predictions (about 340 positives); seven shorter runs (after 5k-8k samples)
-        // measured 0.600-0.671. Chance is 0.5 with a standard error of about 0.016 at this positive count: 0.57
-        // is over four standard errors above it and leaves room for run-to-run spread.
+        // Scored before training on each sample. The simulator's oracle target AUC is about 0.90. Measured with this
+        // setup since the models train properly (bias init, per-sample embedding gradients, wide + FM backbone):
+        // 0.816, 0.800, 0.861 and about 0.88 over 21k-39k predictions (340-640 positives); before that 0.62-0.69.
+        // At this positive count the standard error is about 0.01, so 0.70 is ten of them below the lowest run and
+        // still fails a model that falls back to the old quality.
         PredictionMetrics late = new PredictionMetrics();
         predictions.stream().skip(12_000).forEach(p -> late.add(p.getScore(), p.getLabel(), p.getUserId().hashCode()));
         System.out.printf("prequential target AUC after warm-up: %.4f over %d predictions (%d positives)%n",
                 late.auc(), late.count(), late.positives());
-        assertThat(late.auc()).isNotNaN().isGreaterThan(0.57);
+        assertThat(late.auc()).isNotNaN().isGreaterThan(0.70);
         assertThat(metrics).filteredOn(m -> m.getModelKind() == ModelKind.TEM).isNotEmpty()
                 .allSatisfy(m -> assertThat(m.getSamples()).isEqualTo(1_000));
         assertThat(metrics).filteredOn(m -> m.getModelKind() == ModelKind.MEM).isNotEmpty();
