@@ -350,7 +350,7 @@ class TemTrainerTest {
         TemTrainer trainer = new TemTrainer(SCHEMA, config);
         try (var h = harness(trainer, null)) {
             for (int from = 0; from < 192; from += 64) {
-                Thread.sleep(5); // past the publish interval
+                awaitClockPast(1); // past the publish interval
                 feed(h, from, from + 64);
             }
             assertThat(trainer.publishFailures()).isEqualTo(3);
@@ -359,12 +359,20 @@ class TemTrainerTest {
             assertThat(h.getSideOutput(TemTrainer.PUBLISHED)).isNullOrEmpty();
 
             Files.delete(blocker);
-            Thread.sleep(5);
+            awaitClockPast(1);
             feed(h, 192, 256);
             assertThat(h.getSideOutput(TemTrainer.PUBLISHED)).singleElement()
                     .satisfies(r -> assertThat(r.getValue().getVersion()).isZero());
             assertThat(trainer.publishFailures()).isEqualTo(3);
             assertThat(trainer.trainedSamples()).isEqualTo(256);
+        }
+    }
+
+    /** Returns once the wall clock has moved more than {@code millis} on: a condition, not a fixed sleep. */
+    private static void awaitClockPast(long millis) {
+        long mark = System.currentTimeMillis();
+        while (System.currentTimeMillis() - mark <= millis) {
+            Thread.onSpinWait();
         }
     }
 

@@ -53,6 +53,11 @@ public final class NumericInput {
         if (countB <= 0) {
             return new double[] {countA, meanA, stdA};
         }
+        if (countA <= 0) {
+            // Nothing to merge with: the batch's own statistics, exactly.
+            double var = countB < 2 ? 0 : m2B / (countB - 1);
+            return new double[] {Math.min(countB, RUNNING_HORIZON), meanB, var > 1e-12 ? Math.sqrt(var) : 1};
+        }
         double n = countA + countB;
         double d = meanB - meanA;
         double mean = meanA + d * countB / n;
