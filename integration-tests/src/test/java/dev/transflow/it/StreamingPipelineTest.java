@@ -134,12 +134,12 @@ class StreamingPipelineTest {
         config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
 
         cluster = EmbeddedCluster.start(new Configuration(), 4);
-        Configuration temConfig = JobEnvironment.withDefaults(config, TemJob.NAME);
+        Configuration temConfig = JobEnvironment.withDefaults(config, TemJob.NAME, JobEnvironment.Target.EMBEDDED);
         StreamExecutionEnvironment temEnv = StreamExecutionEnvironment.getExecutionEnvironment(temConfig);
         TemJob.build(temEnv, KAFKA.bootstrapServers(), TemJob.NAME, temConfig, false,
                 target -> target.map(new FailOnceAfterCheckpoint()).setParallelism(1).name("inject failure"));
         tem = cluster.submit(temEnv, TemJob.NAME);
-        Configuration memConfig = JobEnvironment.withDefaults(config, MemJob.NAME);
+        Configuration memConfig = JobEnvironment.withDefaults(config, MemJob.NAME, JobEnvironment.Target.EMBEDDED);
         StreamExecutionEnvironment memEnv = StreamExecutionEnvironment.getExecutionEnvironment(memConfig);
         MemJob.build(memEnv, KAFKA.bootstrapServers(), MemJob.NAME, memConfig, false);
         JobID mem = cluster.submit(memEnv, MemJob.NAME);

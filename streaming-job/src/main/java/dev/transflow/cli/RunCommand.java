@@ -6,7 +6,6 @@ import dev.transflow.job.TemJob;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,6 +27,9 @@ import java.util.concurrent.Callable;
                         + "'flink run transflow.jar run ...', on that cluster."},
         footer = {"", "Exactly-once: checkpoints every 10 s (execution.checkpointing.interval) hold the model with "
                 + "the Kafka offsets; RocksDB state; retained checkpoints under ~/.transflow/checkpoints/<job>. "
+                + "Under 'flink run' the cluster's settings win: its checkpoint directory and restart strategy "
+                + "apply, and these defaults only fill keys its configuration leaves unset (the directory and "
+                + "restart strategy never). "
                 + "Resume a stopped job with --set execution.state-recovery.path=<checkpoint dir>."})
 final class RunCommand implements Callable<Integer> {
 
@@ -65,15 +67,16 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        Configuration config;
+        JobEnvironment.Prepared prepared;
         try {
-            config = JobEnvironment.withDefaults(settings.configuration(), name);
+            prepared = JobEnvironment.prepare(settings.configuration(), name);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        StreamExecutionEnvironment env = prepared.env();
+        Configuration config = prepared.config();
         builder.build(env, config);
-        if (!(env instanceof LocalStreamEnvironment)) {
+        if (prepared.target() == JobEnvironment.Target.CLUSTER) {
             env.execute(name);
             return 0;
         }

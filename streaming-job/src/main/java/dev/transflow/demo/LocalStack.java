@@ -65,7 +65,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Submits the TEM job ({@code transflow run}) with {@code config} over the job defaults. */
     public JobID submitTem(Configuration config) throws Exception {
-        Configuration c = JobEnvironment.withDefaults(config, TemJob.NAME);
+        Configuration c = JobEnvironment.withDefaults(config, TemJob.NAME, JobEnvironment.Target.EMBEDDED);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
         TemJob.build(env, bootstrapServers(), TemJob.NAME, c, false, null);
         return cluster.submit(env, TemJob.NAME);
@@ -73,7 +73,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Submits the MEM job ({@code transflow pretrain mem}) with {@code config} over the job defaults. */
     public JobID submitMem(Configuration config) throws Exception {
-        Configuration c = JobEnvironment.withDefaults(config, MemJob.NAME);
+        Configuration c = JobEnvironment.withDefaults(config, MemJob.NAME, JobEnvironment.Target.EMBEDDED);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
         MemJob.build(env, bootstrapServers(), MemJob.NAME, c, false);
         return cluster.submit(env, MemJob.NAME);

@@ -1,9 +1,10 @@
 package dev.transflow.join;
 
-import dev.transflow.replay.ImpressionMapping;
+import dev.transflow.feature.FeatureNames;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.codec.PendingSampleEncoding;
+import dev.transflow.state.RecordSerializer;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -41,7 +42,7 @@ public final class EncodedImpression {
         e.impressionId = sample.getImpressionId();
         e.domain = sample.getDomain();
         e.impressionTime = sample.getImpressionTime();
-        e.category = sample.getShared().getCategorical().get(ImpressionMapping.CATEGORY);
+        e.category = sample.getShared().getCategorical().get(FeatureNames.CATEGORY);
         e.bytes = encoding.impression(sample);
         return e;
     }

@@ -4,6 +4,7 @@ import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.schemas.codec.EventDecodeException;
+import dev.transflow.state.RecordSerializer;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;

@@ -3,6 +3,7 @@ package dev.transflow.join;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.schemas.codec.EventDecodeException;
+import dev.transflow.state.RecordSerializer;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

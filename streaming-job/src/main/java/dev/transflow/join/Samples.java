@@ -1,6 +1,6 @@
 package dev.transflow.join;
 
-import dev.transflow.replay.ImpressionMapping;
+import dev.transflow.feature.FeatureNames;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.EntityType;
 import dev.transflow.schemas.FeatureValues;
@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Impressions as not-yet-labeled samples: typed fields become named feature values (the names of
- * {@link ImpressionMapping}, so streamed and replayed data encode alike). Products are the source domain, posts the
- * target domain.
+ * {@link FeatureNames}, which the replayer maps from, so streamed and replayed data encode alike). Products are the
+ * source domain, posts the target domain.
  */
 public final class Samples {
 
@@ -26,10 +26,10 @@ public final class Samples {
     public static LabeledSample of(ProductImpression p) {
         Map<String, String> cat = new HashMap<>(p.getSpecific().getExtra().getCategorical());
         Map<String, Double> num = new HashMap<>(p.getSpecific().getExtra().getNumeric());
-        put(cat, ImpressionMapping.CONDITION, p.getSpecific().getCondition());
-        put(cat, ImpressionMapping.BRAND, p.getSpecific().getBrand());
+        put(cat, FeatureNames.CONDITION, p.getSpecific().getCondition());
+        put(cat, FeatureNames.BRAND, p.getSpecific().getBrand());
         if (p.getSpecific().getPrice() != null) {
-            num.put(ImpressionMapping.PRICE, p.getSpecific().getPrice());
+            num.put(FeatureNames.PRICE, p.getSpecific().getPrice());
         }
         return sample(p.getImpressionId(), Domain.SOURCE, EntityType.PRODUCT, p.getUserId(), p.getItemId(),
                 p.getPosition(), p.getEventTime(), p.getUser(), p.getShared(), new FeatureValues(cat, num));
@@ -38,10 +38,10 @@ public final class Samples {
     public static LabeledSample of(PostImpression p) {
         Map<String, String> cat = new HashMap<>(p.getSpecific().getExtra().getCategorical());
         Map<String, Double> num = new HashMap<>(p.getSpecific().getExtra().getNumeric());
-        put(cat, ImpressionMapping.CONTENT_STYLE, p.getSpecific().getContentStyle());
-        put(cat, ImpressionMapping.MEDIA_TYPE, p.getSpecific().getMediaType());
+        put(cat, FeatureNames.CONTENT_STYLE, p.getSpecific().getContentStyle());
+        put(cat, FeatureNames.MEDIA_TYPE, p.getSpecific().getMediaType());
         if (p.getSpecific().getTextLength() != null) {
-            num.put(ImpressionMapping.TEXT_LENGTH, p.getSpecific().getTextLength().doubleValue());
+            num.put(FeatureNames.TEXT_LENGTH, p.getSpecific().getTextLength().doubleValue());
         }
         return sample(p.getImpressionId(), Domain.TARGET, EntityType.POST, p.getUserId(), p.getItemId(),
                 p.getPosition(), p.getEventTime(), p.getUser(), p.getShared(), new FeatureValues(cat, num));
@@ -52,15 +52,15 @@ public final class Samples {
             FeatureValues specific) {
         Map<String, String> userCat = new HashMap<>(user.getExtra().getCategorical());
         if (user.getAgeBucket() != null) {
-            userCat.put(ImpressionMapping.AGE_BUCKET, user.getAgeBucket().toString());
+            userCat.put(FeatureNames.AGE_BUCKET, user.getAgeBucket().toString());
         }
-        put(userCat, ImpressionMapping.GENDER, user.getGender());
-        put(userCat, ImpressionMapping.CITY, user.getCity());
+        put(userCat, FeatureNames.GENDER, user.getGender());
+        put(userCat, FeatureNames.CITY, user.getCity());
         Map<String, String> sharedCat = new HashMap<>(shared.getExtra().getCategorical());
-        put(sharedCat, ImpressionMapping.CATEGORY, shared.getCategory());
-        put(sharedCat, ImpressionMapping.CREATOR_ID, shared.getCreatorId());
+        put(sharedCat, FeatureNames.CATEGORY, shared.getCategory());
+        put(sharedCat, FeatureNames.CREATOR_ID, shared.getCreatorId());
         if (position != null) {
-            sharedCat.put(ImpressionMapping.POSITION, position.toString());
+            sharedCat.put(FeatureNames.POSITION, position.toString());
         }
         return LabeledSample.newBuilder()
                 .setImpressionId(impressionId).setDomain(domain).setEntityType(type)

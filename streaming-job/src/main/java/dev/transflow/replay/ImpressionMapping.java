@@ -1,5 +1,6 @@
 package dev.transflow.replay;
 
+import dev.transflow.feature.FeatureNames;
 import dev.transflow.model.feature.CsvFormatException;
 import dev.transflow.model.feature.CsvLayout.FeatureColumn;
 import dev.transflow.model.feature.FeatureGroup;
@@ -21,9 +22,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Maps rows of the generic CSV format onto impression events. Columns with the well-known names below fill the
- * typed fields of the schemas; every other feature column goes to the group's {@code extra} values, so no column
- * is lost.
+ * Maps rows of the generic CSV format onto impression events. Columns with the well-known names below
+ * ({@link FeatureNames}) fill the typed fields of the schemas; every other feature column goes to the group's
+ * {@code extra} values, so no column is lost.
  *
  * <pre>
  *   user.age_bucket (integer)  user.gender  user.city
@@ -34,19 +35,6 @@ import java.util.Map;
  */
 public final class ImpressionMapping {
 
-    public static final String AGE_BUCKET = "age_bucket";
-    public static final String GENDER = "gender";
-    public static final String CITY = "city";
-    public static final String CATEGORY = "category";
-    public static final String CREATOR_ID = "creator_id";
-    public static final String POSITION = "position";
-    public static final String PRICE = "price";
-    public static final String CONDITION = "condition";
-    public static final String BRAND = "brand";
-    public static final String CONTENT_STYLE = "content_style";
-    public static final String MEDIA_TYPE = "media_type";
-    public static final String TEXT_LENGTH = "text_length";
-
     private ImpressionMapping() {}
 
     /** A product impression for a source row, or a post impression for a target row. */
@@ -54,19 +42,19 @@ public final class ImpressionMapping {
             String file) {
         Groups g = new Groups(row, file);
         UserProfile user = UserProfile.newBuilder()
-                .setAgeBucket(g.integer(FeatureGroup.USER, AGE_BUCKET))
-                .setGender(g.text(FeatureGroup.USER, GENDER))
-                .setCity(g.text(FeatureGroup.USER, CITY))
+                .setAgeBucket(g.integer(FeatureGroup.USER, FeatureNames.AGE_BUCKET))
+                .setGender(g.text(FeatureGroup.USER, FeatureNames.GENDER))
+                .setCity(g.text(FeatureGroup.USER, FeatureNames.CITY))
                 .setExtra(g.rest(FeatureGroup.USER))
                 .build();
-        Integer position = g.integer(FeatureGroup.SHARED, POSITION);
+        Integer position = g.integer(FeatureGroup.SHARED, FeatureNames.POSITION);
         SharedFeatures shared = SharedFeatures.newBuilder()
-                .setCategory(g.text(FeatureGroup.SHARED, CATEGORY))
-                .setCreatorId(g.text(FeatureGroup.SHARED, CREATOR_ID))
+                .setCategory(g.text(FeatureGroup.SHARED, FeatureNames.CATEGORY))
+                .setCreatorId(g.text(FeatureGroup.SHARED, FeatureNames.CREATOR_ID))
                 .setExtra(g.rest(FeatureGroup.SHARED))
                 .build();
         if (type == EntityType.PRODUCT) {
-            Double price = g.number(PRICE);
+            Double price = g.number(FeatureNames.PRICE);
             if (price != null && price < 0) {
                 throw new CsvFormatException(file, row.line(), "specific.price#num is negative: " + price);
             }
@@ -76,13 +64,13 @@ public final class ImpressionMapping {
                     .setUser(user).setShared(shared)
                     .setSpecific(ProductFeatures.newBuilder()
                             .setPrice(price)
-                            .setCondition(g.text(FeatureGroup.SPECIFIC, CONDITION))
-                            .setBrand(g.text(FeatureGroup.SPECIFIC, BRAND))
+                            .setCondition(g.text(FeatureGroup.SPECIFIC, FeatureNames.CONDITION))
+                            .setBrand(g.text(FeatureGroup.SPECIFIC, FeatureNames.BRAND))
                             .setExtra(g.rest(FeatureGroup.SPECIFIC))
                             .build())
                     .build();
         }
-        Double length = g.number(TEXT_LENGTH);
+        Double length = g.number(FeatureNames.TEXT_LENGTH);
         if (length != null && (length < 0 || length != Math.rint(length) || length > Integer.MAX_VALUE)) {
             throw new CsvFormatException(file, row.line(), "specific.text_length#num must be a non-negative "
                     + "integer, got " + length);
@@ -92,8 +80,8 @@ public final class ImpressionMapping {
                 .setUserId(row.userId()).setItemId(row.itemId()).setPosition(position)
                 .setUser(user).setShared(shared)
                 .setSpecific(PostFeatures.newBuilder()
-                        .setContentStyle(g.text(FeatureGroup.SPECIFIC, CONTENT_STYLE))
-                        .setMediaType(g.text(FeatureGroup.SPECIFIC, MEDIA_TYPE))
+                        .setContentStyle(g.text(FeatureGroup.SPECIFIC, FeatureNames.CONTENT_STYLE))
+                        .setMediaType(g.text(FeatureGroup.SPECIFIC, FeatureNames.MEDIA_TYPE))
                         .setTextLength(length == null ? null : length.intValue())
                         .setExtra(g.rest(FeatureGroup.SPECIFIC))
                         .build())

@@ -1,5 +1,6 @@
 package dev.transflow.replay;
 
+import dev.transflow.feature.FeatureNames;
 import dev.transflow.model.feature.CsvFormatException;
 import dev.transflow.model.feature.CsvLayout;
 import dev.transflow.model.feature.CsvLayout.FeatureColumn;
@@ -39,9 +40,9 @@ public final class TenrecReader {
 
     /** Where Tenrec's known feature columns go. */
     public static final Map<String, String> DEFAULT_MAPPING = Map.of(
-            "gender", "user." + ImpressionMapping.GENDER,
+            "gender", "user." + FeatureNames.GENDER,
             "age", "user.age",
-            "video_category", "shared." + ImpressionMapping.CATEGORY);
+            "video_category", "shared." + FeatureNames.CATEGORY);
 
     /**
      * @param labelColumn the outcome column used as the label

@@ -1,10 +1,10 @@
 package dev.transflow.simulate;
 
+import dev.transflow.feature.FeatureNames;
 import dev.transflow.model.feature.CsvLayout;
 import dev.transflow.model.feature.CsvLayout.FeatureColumn;
 import dev.transflow.model.feature.FeatureGroup;
 import dev.transflow.model.feature.InteractionRow;
-import dev.transflow.replay.ImpressionMapping;
 import dev.transflow.schemas.EntityType;
 
 import org.apache.flink.configuration.Configuration;
@@ -59,22 +59,22 @@ public final class World {
     private static final long USER_SALT = 0xA54FF53A5F1D36F1L;
 
     /** Columns of simulated product rows, in the generic CSV format. */
-    public static final CsvLayout SOURCE_LAYOUT = layoutWith(ImpressionMapping.CONDITION, ImpressionMapping.BRAND,
-            ImpressionMapping.PRICE);
+    public static final CsvLayout SOURCE_LAYOUT = layoutWith(FeatureNames.CONDITION, FeatureNames.BRAND,
+            FeatureNames.PRICE);
 
     /** Columns of simulated post rows, in the generic CSV format. */
-    public static final CsvLayout TARGET_LAYOUT = layoutWith(ImpressionMapping.CONTENT_STYLE,
-            ImpressionMapping.MEDIA_TYPE, ImpressionMapping.TEXT_LENGTH);
+    public static final CsvLayout TARGET_LAYOUT = layoutWith(FeatureNames.CONTENT_STYLE,
+            FeatureNames.MEDIA_TYPE, FeatureNames.TEXT_LENGTH);
 
     /** User and shared columns common to both entity types, then two categorical and one numeric specific one. */
     private static CsvLayout layoutWith(String specificA, String specificB, String specificNumeric) {
         return CsvLayout.of(List.of(
-                categorical(FeatureGroup.USER, ImpressionMapping.AGE_BUCKET),
-                categorical(FeatureGroup.USER, ImpressionMapping.GENDER),
-                categorical(FeatureGroup.USER, ImpressionMapping.CITY),
-                categorical(FeatureGroup.SHARED, ImpressionMapping.CATEGORY),
-                categorical(FeatureGroup.SHARED, ImpressionMapping.CREATOR_ID),
-                categorical(FeatureGroup.SHARED, ImpressionMapping.POSITION),
+                categorical(FeatureGroup.USER, FeatureNames.AGE_BUCKET),
+                categorical(FeatureGroup.USER, FeatureNames.GENDER),
+                categorical(FeatureGroup.USER, FeatureNames.CITY),
+                categorical(FeatureGroup.SHARED, FeatureNames.CATEGORY),
+                categorical(FeatureGroup.SHARED, FeatureNames.CREATOR_ID),
+                categorical(FeatureGroup.SHARED, FeatureNames.POSITION),
                 categorical(FeatureGroup.SPECIFIC, specificA),
                 categorical(FeatureGroup.SPECIFIC, specificB),
                 new FeatureColumn(FeatureGroup.SPECIFIC, specificNumeric, true, -1)));

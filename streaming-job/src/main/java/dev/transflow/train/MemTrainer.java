@@ -5,19 +5,13 @@ import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
-import dev.transflow.model.snapshot.SnapshotException;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelKind;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.TrainingMetrics;
-import dev.transflow.snapshot.SnapshotPublisher;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -62,10 +56,6 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     /** One record per full metric window (MEM's target tower). */
     public static final OutputTag<TrainingMetrics> METRICS = new OutputTag<>("mem-metrics") { };
 
-    private static final int TRAINED = 0;
-    private static final int VERSION = 1;
-    private static final int SINCE_PUBLISH = 2;
-
     private final String schemaJson;
     private final TrainerSettings settings;
     private final long publishSamples;
@@ -74,19 +64,15 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
 
     private transient MktModel model;
     private transient SampleEncoder encoder;
-    private transient SnapshotPublisher publisher;
+    private transient Publication publication;
     private transient List<LabeledSample> source;
     private transient List<LabeledSample> target;
-    private transient long[] position;
+    private transient TrainerProgress progress;
     private transient PrequentialWindow window;
-    private transient long lastPublish;
     private transient long lastStepNanos;
-    private transient ListState<byte[]> modelState;
-    private transient ListState<LabeledSample> bufferState;
-    private transient ListState<long[]> positionState;
+    private transient TrainerCheckpoint checkpoint;
     private transient Counter trainedCounter;
     private transient Counter published;
-    private transient Counter publishFailures;
     private transient Counter singleDomainSamples;
     /** The domain missing while the trainer trains the other alone, else null; only for logging transitions. */
     private transient Domain stalled;
@@ -112,28 +98,17 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
         model = Models.memTrainer(settings.model(), encoder,
                 settings.modelConfig(), settings.seed());
-        var store = context.getOperatorStateStore();
-        modelState = store.getListState(new ListStateDescriptor<>("model",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        bufferState = store.getListState(new ListStateDescriptor<>("buffer",
-                TypeInformation.of(LabeledSample.class)));
-        positionState = store.getListState(new ListStateDescriptor<>("position",
-                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        checkpoint = TrainerCheckpoint.initialize(context, "buffer", LegacyPosition.MEM);
+        checkpoint.restoreModel(model);
+        progress = checkpoint.progress();
         source = new ArrayList<>(settings.batchSize());
         target = new ArrayList<>(settings.batchSize());
-        position = new long[] {0, -1, 0};
+        for (LabeledSample s : checkpoint.waitingSamples()) {
+            (s.getDomain() == Domain.SOURCE ? source : target).add(s);
+        }
         if (context.isRestored()) {
-            for (byte[] state : modelState.get()) {
-                model.restoreCheckpointBytes(state);
-            }
-            for (LabeledSample s : bufferState.get()) {
-                (s.getDomain() == Domain.SOURCE ? source : target).add(s);
-            }
-            for (long[] p : positionState.get()) {
-                position = p.clone();
-            }
-            LOG.info("Restored the MEM trainer: {} samples trained, {} buffered, last version {}", position[TRAINED],
-                    source.size() + target.size(), position[VERSION]);
+            LOG.info("Restored the MEM trainer: {} samples trained, {} buffered, last version {}",
+                    progress.trainedSamples, buffered(), progress.publishedVersion);
         }
     }
 
@@ -141,17 +116,16 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     public void open(OpenContext context) {
         window = new PrequentialWindow(getRuntimeContext().getJobInfo().getJobName(), ModelKind.MEM, Domain.TARGET,
                 settings.metricWindow());
-        publisher = settings.publisher(ModelKind.MEM);
-        lastPublish = System.currentTimeMillis();
         var metrics = getRuntimeContext().getMetricGroup();
+        publication = new Publication(settings.publisher(ModelKind.MEM), ModelKind.MEM, false, "after "
+                + publishSamples + " more samples or " + publishIntervalMillis + " ms", metrics);
         trainedCounter = metrics.counter("trainedSamples");
-        trainedCounter.inc(position[TRAINED]);
+        trainedCounter.inc(progress.trainedSamples);
         metrics.meter("trainedSamplesPerSecond", new MeterView(trainedCounter));
         published = metrics.counter("publishedVersions");
-        publishFailures = metrics.counter("publishFailures");
         singleDomainSamples = metrics.counter("singleDomainSamples");
         metrics.gauge("bufferedSamples", (Gauge<Integer>) this::buffered);
-        metrics.gauge("memVersion", (Gauge<Long>) () -> position[VERSION]);
+        metrics.gauge("memVersion", (Gauge<Long>) () -> progress.publishedVersion);
         window.register(metrics);
         metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
     }
@@ -174,8 +148,13 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         }
         train(ctx);
         long now = System.currentTimeMillis();
-        if (position[SINCE_PUBLISH] >= publishSamples || now - lastPublish >= publishIntervalMillis) {
-            publish(out);
+        if (progress.samplesSincePublish >= publishSamples
+                || publication.intervalPassed(now, publishIntervalMillis)) {
+            // Nothing is announced after a failure: the TEM jobs keep their MEM a while longer.
+            publication.publish(model, progress, window.manifestMetrics("target_")).ifPresent(version -> {
+                published.inc();
+                out.collect(version);
+            });
         }
     }
 
@@ -202,7 +181,8 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         long now = System.currentTimeMillis();
         for (int i = 0; i < scores.length; i++) {
             LabeledSample sample = target.get(i);
-            TrainingMetrics full = window.add(scores[i], sample.getLabel(), sample.getUserId(), now, position[VERSION]);
+            TrainingMetrics full = window.add(scores[i], sample.getLabel(), sample.getUserId(), now,
+                    progress.publishedVersion);
             if (full != null) {
                 ctx.output(METRICS, full);
             }
@@ -219,8 +199,8 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
                 singleDomainSamples.inc(sTo - sFrom + tTo - tFrom);
             }
         }
-        position[TRAINED] += n;
-        position[SINCE_PUBLISH] += n;
+        progress.trainedSamples += n;
+        progress.samplesSincePublish += n;
         trainedCounter.inc(n);
         source.clear();
         target.clear();
@@ -232,49 +212,26 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         return (int) ((long) rows * k / steps);
     }
 
-    private void publish(Collector<ModelVersion> out) {
-        Map<String, Double> metrics = window.manifestMetrics("target_");
-        try {
-            ModelVersion version = publisher.publish(model, position[VERSION], position[TRAINED], metrics, false);
-            position[VERSION] = version.getVersion();
-            published.inc();
-            out.collect(version);
-            LOG.info("Published MEM version {} at {} trained samples: {}", version.getVersion(), position[TRAINED],
-                    version.getUri());
-        } catch (SnapshotException e) {
-            // Nothing was announced and the model is intact: the TEM jobs keep their MEM a while longer.
-            publishFailures.inc();
-            LOG.warn("Could not publish a MEM snapshot at {} trained samples; training goes on and the next "
-                    + "publication is tried after {} more samples or {} ms", position[TRAINED], publishSamples,
-                    publishIntervalMillis, e);
-        }
-        // Also after a failure: retrying at every step would hold training up for a store that stays broken.
-        position[SINCE_PUBLISH] = 0;
-        lastPublish = System.currentTimeMillis();
-    }
-
     /** Publications that failed since the trainer opened. */
     public long publishFailures() {
-        return publishFailures.getCount();
+        return publication.failures();
     }
 
     /** Samples trained on so far (restored samples included). */
     public long trainedSamples() {
-        return position[TRAINED];
+        return progress.trainedSamples;
     }
 
     /** The last version published, or -1. */
     public long lastVersion() {
-        return position[VERSION];
+        return progress.publishedVersion;
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        modelState.update(List.of(model.checkpointBytes()));
         List<LabeledSample> buffer = new ArrayList<>(source);
         buffer.addAll(target);
-        bufferState.update(buffer);
-        positionState.update(List.of(position.clone()));
+        checkpoint.snapshot(model, buffer, progress);
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MultiEntityModel;
-import dev.transflow.model.snapshot.SnapshotException;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
@@ -16,14 +15,12 @@ import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.TrainingMetrics;
 import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.snapshot.KnowledgeLoader;
-import dev.transflow.snapshot.SnapshotPublisher;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -44,7 +41,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The TEM trainer: continual, prequential training of the target model on target samples. Samples are collected
@@ -73,15 +69,6 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     /** Announcements of the TEM snapshots this trainer published. */
     public static final OutputTag<ModelVersion> PUBLISHED = new OutputTag<>("tem-published") { };
 
-    private static final int TRAINED = 0;
-    private static final int STEPS = 1;
-    private static final int MEM_VERSION = 2;
-    private static final int MEM_CREATED_AT = 3;
-    private static final int TEM_VERSION = 4;
-    // Swap and rejection counts are state too, so the metrics stay cumulative across restarts like trainedSamples.
-    private static final int SWAPS = 5;
-    private static final int REJECTED = 6;
-
     private final String schemaJson;
     private final TrainerSettings settings;
     private final long publishIntervalMillis;
@@ -91,18 +78,15 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private transient EventCodec<LabeledSample> codec;
     private transient boolean usesKnowledge;
     private transient KnowledgeLoader loader;
-    private transient SnapshotPublisher publisher;
+    private transient Publication publication;
     private transient List<LabeledSample> batch;
-    private transient long[] position;
+    // Swap and rejection counts are in it too, so the metrics stay cumulative across restarts like trainedSamples.
+    private transient TrainerProgress progress;
     private transient PrequentialWindow window;
-    private transient long lastPublish;
     private transient long lastStepNanos;
     private transient long lastSwapNanos;
-    private transient long lastPublishNanos;
     private transient int modelStateBytes;
-    private transient ListState<byte[]> modelState;
-    private transient ListState<LabeledSample> batchState;
-    private transient ListState<long[]> positionState;
+    private transient TrainerCheckpoint checkpoint;
     private transient BroadcastState<String, ModelVersion> announcements;
     // Requested from the loader but not yet swapped in, rejected or skipped, in announcement order. The broadcast
     // state keeps only the newest announcement: without this list, a version whose outcome was still pending at a
@@ -113,7 +97,6 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private transient Counter positivesCounter;
     private transient Counter swaps;
     private transient Counter rejected;
-    private transient Counter publishFailures;
     private transient Histogram labelToTrain;
 
     public TemTrainer(FeatureSchema schema, Configuration config) {
@@ -128,30 +111,20 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         model = (GraphModel) Models.create(settings.model(), encoder,
                 settings.modelConfig(), settings.seed());
         usesKnowledge = Models.WITH_MEM.contains(settings.model());
+        checkpoint = TrainerCheckpoint.initialize(context, "batch", LegacyPosition.TEM);
+        checkpoint.restoreModel(model);
+        progress = checkpoint.progress();
+        batch = new ArrayList<>(settings.batchSize());
+        batch.addAll(checkpoint.waitingSamples());
         var store = context.getOperatorStateStore();
-        modelState = store.getListState(new ListStateDescriptor<>("model",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        batchState = store.getListState(new ListStateDescriptor<>("batch", TypeInformation.of(LabeledSample.class)));
-        positionState = store.getListState(new ListStateDescriptor<>("position",
-                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         announcements = store.getBroadcastState(ANNOUNCEMENTS);
         pendingState = store.getListState(new ListStateDescriptor<>("pending-announcements",
                 TypeInformation.of(ModelVersion.class)));
         pending = new ArrayList<>();
-        batch = new ArrayList<>(settings.batchSize());
-        position = new long[] {0, 0, -1, 0, -1, 0, 0};
+        pendingState.get().forEach(pending::add);
         if (context.isRestored()) {
-            for (byte[] state : modelState.get()) {
-                model.restoreCheckpointBytes(state);
-            }
-            batchState.get().forEach(batch::add);
-            pendingState.get().forEach(pending::add);
-            for (long[] p : positionState.get()) {
-                // A checkpoint written before the swap counts existed holds a shorter array.
-                System.arraycopy(p, 0, position, 0, Math.min(p.length, position.length));
-            }
             LOG.info("Restored the TEM trainer: {} samples trained, {} waiting in the batch, MEM version {}",
-                    position[TRAINED], batch.size(), position[MEM_VERSION]);
+                    progress.trainedSamples, batch.size(), progress.knowledgeVersion);
         }
     }
 
@@ -160,27 +133,26 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         codec = EventCodec.of(LabeledSample.class);
         window = new PrequentialWindow(getRuntimeContext().getJobInfo().getJobName(), ModelKind.TEM, Domain.TARGET,
                 settings.metricWindow());
-        publisher = settings.publisher(ModelKind.TEM);
-        lastPublish = System.currentTimeMillis();
         var metrics = getRuntimeContext().getMetricGroup();
+        publication = new Publication(settings.publisher(ModelKind.TEM), ModelKind.TEM, true,
+                "in " + publishIntervalMillis + " ms", metrics);
         trainedCounter = metrics.counter("trainedSamples");
-        trainedCounter.inc(position[TRAINED]);
+        trainedCounter.inc(progress.trainedSamples);
         positivesCounter = metrics.counter("trainedPositives");
         metrics.meter("trainedSamplesPerSecond", new MeterView(trainedCounter));
         swaps = metrics.counter("memSwaps");
-        swaps.inc(position[SWAPS]);
+        swaps.inc(progress.knowledgeSwaps);
         rejected = metrics.counter("memRejected");
-        rejected.inc(position[REJECTED]);
-        publishFailures = metrics.counter("publishFailures");
+        rejected.inc(progress.knowledgeRejections);
         labelToTrain = metrics.histogram("labelToTrainMillis", new DescriptiveStatisticsHistogram(10_000));
         window.register(metrics);
         metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
-        metrics.gauge("memVersion", (Gauge<Long>) () -> position[MEM_VERSION]);
-        metrics.gauge("memAgeSeconds", (Gauge<Double>) () -> position[MEM_VERSION] < 0 ? Double.NaN
-                : (System.currentTimeMillis() - position[MEM_CREATED_AT]) / 1000.0);
+        metrics.gauge("memVersion", (Gauge<Long>) () -> progress.knowledgeVersion);
+        metrics.gauge("memAgeSeconds", (Gauge<Double>) () -> progress.knowledgeVersion < 0 ? Double.NaN
+                : (System.currentTimeMillis() - progress.knowledgeCreatedAt) / 1000.0);
         metrics.gauge("memSwapMillis", (Gauge<Double>) () -> lastSwapNanos / 1e6);
-        metrics.gauge("temVersion", (Gauge<Long>) () -> position[TEM_VERSION]);
-        metrics.gauge("temPublishMillis", (Gauge<Double>) () -> lastPublishNanos / 1e6);
+        metrics.gauge("temVersion", (Gauge<Long>) () -> progress.publishedVersion);
+        metrics.gauge("temPublishMillis", (Gauge<Double>) publication::lastMillis);
         metrics.gauge("modelStateBytes", (Gauge<Integer>) () -> modelStateBytes);
         if (usesKnowledge) {
             loader = new KnowledgeLoader(model, MultiEntityModel.GROUP, settings.store(), "mem-loader");
@@ -191,7 +163,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
                 if (latest != null && !pending.contains(latest)) {
                     pending.add(latest);
                 }
-                pending.removeIf(v -> v.getVersion() <= position[MEM_VERSION]);
+                pending.removeIf(v -> v.getVersion() <= progress.knowledgeVersion);
                 pending.forEach(loader::request);
             } catch (Exception e) {
                 throw new IllegalStateException("Cannot read the restored MEM announcement", e);
@@ -211,7 +183,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         }
         // Versions only grow; an older or equal one is a replay (e.g. the topic read from the start). A rejected
         // version does not count: the next announcement is judged on its own.
-        if (version.getVersion() <= position[MEM_VERSION]) {
+        if (version.getVersion() <= progress.knowledgeVersion) {
             return;
         }
         ctx.getBroadcastState(ANNOUNCEMENTS).put(ModelKind.MEM.name(), version);
@@ -244,22 +216,22 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
                 continue;
             }
             if (!outcome.accepted()) {
-                position[REJECTED]++;
+                progress.knowledgeRejections++;
                 rejected.inc();
                 continue;
             }
-            if (v.getVersion() <= position[MEM_VERSION]) {
+            if (v.getVersion() <= progress.knowledgeVersion) {
                 continue;
             }
             long started = System.nanoTime();
             model.assign(outcome.weights());
             lastSwapNanos = System.nanoTime() - started;
-            position[MEM_VERSION] = v.getVersion();
-            position[MEM_CREATED_AT] = v.getCreatedAt();
-            position[SWAPS]++;
+            progress.knowledgeVersion = v.getVersion();
+            progress.knowledgeCreatedAt = v.getCreatedAt();
+            progress.knowledgeSwaps++;
             swaps.inc();
             LOG.info("Swapped in MEM version {} ({} weights) in {} ms after {} trained samples", v.getVersion(),
-                    outcome.weights().size(), lastSwapNanos / 1_000_000, position[TRAINED]);
+                    outcome.weights().size(), lastSwapNanos / 1_000_000, progress.trainedSamples);
         }
     }
 
@@ -269,74 +241,52 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         EncodedSamples encoded = encoder.encode(Domain.TARGET, batch, new HashMap<>());
         float[] scores = model.predict(encoded, 0, encoded.rows);
         long now = System.currentTimeMillis();
-        Long knowledge = position[MEM_VERSION] >= 0 ? position[MEM_VERSION] : null;
+        Long knowledge = progress.knowledgeVersion >= 0 ? progress.knowledgeVersion : null;
         for (int i = 0; i < scores.length; i++) {
             LabeledSample s = batch.get(i);
             out.collect(Prediction.newBuilder()
                     .setImpressionId(s.getImpressionId()).setDomain(Domain.TARGET).setUserId(s.getUserId())
                     .setItemId(s.getItemId()).setScore(scores[i]).setLabel(s.getLabel())
-                    .setModelKind(ModelKind.TEM).setModelVersion(position[STEPS]).setKnowledgeVersion(knowledge)
+                    .setModelKind(ModelKind.TEM).setModelVersion(progress.steps).setKnowledgeVersion(knowledge)
                     .setImpressionTime(s.getImpressionTime()).setPredictedAt(now).setLabelTime(s.getLabelTime())
                     .build());
             labelToTrain.update(now - s.getLabelTime());
             positivesCounter.inc(s.getLabel());
-            TrainingMetrics full = window.add(scores[i], s.getLabel(), s.getUserId(), now, position[STEPS]);
+            TrainingMetrics full = window.add(scores[i], s.getLabel(), s.getUserId(), now, progress.steps);
             if (full != null) {
                 ctx.output(METRICS, full);
             }
         }
         model.trainTarget(encoded, 0, encoded.rows);
-        position[TRAINED] += batch.size();
+        progress.trainedSamples += batch.size();
         trainedCounter.inc(batch.size());
-        position[STEPS]++;
+        progress.steps++;
         batch.clear();
         lastStepNanos = System.nanoTime() - started;
-        if (publishIntervalMillis > 0 && now - lastPublish >= publishIntervalMillis) {
-            publish(ctx);
+        if (publishIntervalMillis > 0 && publication.intervalPassed(now, publishIntervalMillis)) {
+            publication.publish(model, progress, window.manifestMetrics(""))
+                    .ifPresent(published -> ctx.output(PUBLISHED, published));
         }
-    }
-
-    private void publish(ReadOnlyContext ctx) {
-        Map<String, Double> metrics = window.manifestMetrics("");
-        long started = System.nanoTime();
-        try {
-            ModelVersion published = publisher.publish(model, position[TEM_VERSION], position[TRAINED], metrics,
-                    true);
-            lastPublishNanos = System.nanoTime() - started;
-            position[TEM_VERSION] = published.getVersion();
-            ctx.output(PUBLISHED, published);
-            LOG.info("Published TEM version {} at {} trained samples in {} ms (training waits meanwhile): {}",
-                    published.getVersion(), position[TRAINED], lastPublishNanos / 1_000_000, published.getUri());
-        } catch (SnapshotException e) {
-            // The model is intact and the next interval tries again; failing the job would fail it at every
-            // publication for as long as the store is broken.
-            lastPublishNanos = System.nanoTime() - started;
-            publishFailures.inc();
-            LOG.warn("Could not publish a TEM snapshot at {} trained samples; training goes on and the next "
-                    + "publication is tried in {} ms", position[TRAINED], publishIntervalMillis, e);
-        }
-        // Also after a failure: retrying at every step would hold training up for a store that stays broken.
-        lastPublish = System.currentTimeMillis();
     }
 
     /** Samples trained on so far (restored samples included). */
     public long trainedSamples() {
-        return position[TRAINED];
+        return progress.trainedSamples;
     }
 
     /** The MEM version in use, or -1. */
     public long memVersion() {
-        return position[MEM_VERSION];
+        return progress.knowledgeVersion;
     }
 
     /** MEM versions swapped in and rejected so far (restored counts included). */
     public long[] memSwapsAndRejections() {
-        return new long[] {position[SWAPS], position[REJECTED]};
+        return new long[] {progress.knowledgeSwaps, progress.knowledgeRejections};
     }
 
     /** Publications that failed since the trainer opened. */
     public long publishFailures() {
-        return publishFailures.getCount();
+        return publication.failures();
     }
 
     /** Finishes pending MEM loads (tests). */
@@ -348,12 +298,8 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        byte[] bytes = model.checkpointBytes();
-        modelStateBytes = bytes.length;
-        modelState.update(List.of(bytes));
-        batchState.update(new ArrayList<>(batch));
+        modelStateBytes = checkpoint.snapshot(model, batch, progress);
         pendingState.update(new ArrayList<>(pending));
-        positionState.update(List.of(position.clone()));
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.transflow.train;
 
+import dev.transflow.feature.DefaultFeatureSchema;
 import dev.transflow.model.feature.FeatureSchema;
-import dev.transflow.simulate.World;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -36,8 +36,9 @@ public final class TrainerOptions {
 
     public static final ConfigOption<String> FEATURE_SCHEMA = ConfigOptions.key("trainer.feature-schema")
             .stringType().noDefaultValue()
-            .withDescription("Feature schema file (JSON, see 'transflow evaluate --help'); default: the simulator's "
-                    + "features with hashed vocabularies. MEM and TEM jobs must use the same one.");
+            .withDescription("Feature schema file (JSON, see 'transflow evaluate --help'); default: the built-in "
+                    + DefaultFeatureSchema.RESOURCE + " (the features the simulator produces, hashed "
+                    + "vocabularies). MEM and TEM jobs must use the same one.");
 
     public static final ConfigOption<String> SNAPSHOT_DIR = ConfigOptions.key("snapshot.dir").stringType()
             .defaultValue(Path.of(System.getProperty("user.home"), ".transflow", "snapshots").toString())
@@ -82,9 +83,9 @@ public final class TrainerOptions {
             .withDescription("The TEM job publishes a snapshot (checkpoint + SavedModel for serving) this often; "
                     + "0 = never.");
 
-    /** The feature schema of {@link #FEATURE_SCHEMA}, or the simulator's. */
+    /** The feature schema of {@link #FEATURE_SCHEMA}, or the built-in default. */
     public static FeatureSchema featureSchema(Configuration config) {
         return config.getOptional(FEATURE_SCHEMA).map(file -> FeatureSchema.load(Path.of(file)))
-                .orElseGet(() -> FeatureSchema.infer(World.SOURCE_LAYOUT, World.TARGET_LAYOUT, 1 << 16, 1_000));
+                .orElseGet(DefaultFeatureSchema::load);
     }
 }

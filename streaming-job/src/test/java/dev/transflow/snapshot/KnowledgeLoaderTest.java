@@ -196,4 +196,44 @@ class KnowledgeLoaderTest {
         loader.awaitIdle(60_000);
         assertThat(loader.drain()).singleElement().satisfies(o -> assertThat(o.accepted()).isTrue());
     }
+
+    @Test
+    void versionsOvertakenWhileTheyWaitAreSkippedForTheNewest() throws Exception {
+        ModelVersion v0 = publish();
+        ModelVersion v1 = publish();
+        ModelVersion v2 = publish();
+
+        List<KnowledgeLoader.Outcome> outcomes = load(v0, v1, v2);
+
+        assertThat(outcomes).extracting(o -> o.announcement().getVersion())
+                .containsExactly(v0.getVersion(), v1.getVersion(), v2.getVersion());
+        assertThat(outcomes.get(0).skipped()).isTrue();
+        assertThat(outcomes.get(1).skipped()).isTrue();
+        assertThat(outcomes.get(2).accepted()).isTrue();
+    }
+
+    @Test
+    void aLowerVersionAnnouncedLaterDoesNotSkipTheOneBeforeIt() throws Exception {
+        ModelVersion v0 = publish();
+        ModelVersion v1 = publish();
+
+        List<KnowledgeLoader.Outcome> outcomes = load(v1, v0);
+
+        assertThat(outcomes.get(0).announcement()).isEqualTo(v1);
+        assertThat(outcomes.get(0).accepted()).as("v1 was skipped or rejected: %s", outcomes.get(0).rejection())
+                .isTrue();
+        // Nothing newer waited behind v0 either: it is loaded, and the trainer, which uses v1, ignores it.
+        assertThat(outcomes.get(1).announcement()).isEqualTo(v0);
+        assertThat(outcomes.get(1).accepted()).isTrue();
+    }
+
+    @Test
+    void aVersionLoadedBeforeTheNextIsAnnouncedIsNotSkipped() throws Exception {
+        ModelVersion v0 = publish();
+        ModelVersion v1 = publish();
+
+        List<KnowledgeLoader.Outcome> outcomes = loadEach(v0, v1);
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.accepted()).as("%s", o).isTrue());
+    }
 }

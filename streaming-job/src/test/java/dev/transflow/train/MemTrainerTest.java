@@ -16,6 +16,7 @@ import dev.transflow.simulate.World;
 import dev.transflow.simulate.WorldPreset;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
@@ -148,6 +149,38 @@ class MemTrainerTest {
                 assertThat(restored.trainedSamples() + restored.buffered()).isEqualTo(fed);
             }
         }
+    }
+
+    @Test
+    void aCheckpointWithTheOldPositionArrayIsReadOnceAndThenOnlyTheNamedStateIsWritten() throws Exception {
+        Configuration config = stallConfig();
+        config.set(TrainerOptions.MEM_PUBLISH_SAMPLES, 64L);
+        MemTrainer trainer = new MemTrainer(SCHEMA, config);
+        OperatorSubtaskState checkpoint;
+        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(trainer))) {
+            // Trained samples, last published version, samples since that publication.
+            h.initializeState(LegacyCheckpoints.withPosition(1_000, 4, 10));
+            h.open();
+            assertThat(trainer.trainedSamples()).isEqualTo(1_000);
+            assertThat(trainer.lastVersion()).isEqualTo(4);
+
+            for (int i = 0; h.extractOutputValues().isEmpty(); i++) {
+                feed(h, i, i + 1);
+            }
+            // The first version published after the restore follows the restored one (the store is empty).
+            assertThat(h.extractOutputValues()).singleElement()
+                    .satisfies(v -> assertThat(v.getVersion()).isEqualTo(5));
+            assertThat(trainer.trainedSamples()).isGreaterThan(1_000);
+            checkpoint = h.snapshot(2, 2);
+        }
+
+        LegacyCheckpoints.Contents contents = LegacyCheckpoints.read(checkpoint);
+        assertThat(contents.legacy()).as("the old array after its conversion").isEmpty();
+        assertThat(contents.progress()).singleElement().satisfies(p -> {
+            assertThat(p.trainedSamples).isEqualTo(trainer.trainedSamples());
+            assertThat(p.publishedVersion).isEqualTo(5);
+            assertThat(p.samplesSincePublish).isZero();
+        });
     }
 
     @Test

@@ -213,6 +213,31 @@ class TemTrainerTest {
         }
     }
 
+    @Test
+    void aCheckpointWithTheOldPositionArrayIsReadOnceAndThenOnlyTheNamedStateIsWritten() throws Exception {
+        // Trained samples, steps, MEM version, MEM creation time, TEM version, MEM swaps, MEM rejections.
+        OperatorSubtaskState legacy = LegacyCheckpoints.withPosition(640, 10, 7, 1_700L, 3, 2, 1);
+        TemTrainer trainer = new TemTrainer(SCHEMA, config("mlp"));
+        OperatorSubtaskState checkpoint;
+        try (var h = harness(trainer, legacy)) {
+            assertThat(trainer.trainedSamples()).isEqualTo(640);
+            assertThat(trainer.memVersion()).isEqualTo(7);
+            assertThat(trainer.memSwapsAndRejections()).containsExactly(2, 1);
+
+            feed(h, 0, 64);
+            assertThat(h.extractOutputValues()).hasSize(64).allSatisfy(p -> {
+                assertThat(p.getModelVersion()).isEqualTo(10);
+                assertThat(p.getKnowledgeVersion()).isEqualTo(7);
+            });
+            checkpoint = h.snapshot(2, 2);
+        }
+
+        LegacyCheckpoints.Contents contents = LegacyCheckpoints.read(checkpoint);
+        assertThat(contents.legacy()).as("the old array after its conversion").isEmpty();
+        TrainerProgress expected = LegacyPosition.TEM.toProgress(new long[] {704, 11, 7, 1_700L, 3, 2, 1});
+        assertThat(contents.progress()).singleElement().usingRecursiveComparison().isEqualTo(expected);
+    }
+
     /** A MEM snapshot published the way the MEM job does, after a few MEM steps on the test samples. */
     private static ModelVersion publishMem(SnapshotPublisher publisher, long last, int steps) {
         SampleEncoder encoder = new SampleEncoder(SCHEMA);

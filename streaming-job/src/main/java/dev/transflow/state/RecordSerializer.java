@@ -1,4 +1,4 @@
-package dev.transflow.join;
+package dev.transflow.state;
 
 import dev.transflow.schemas.Domain;
 
@@ -9,10 +9,10 @@ import org.apache.flink.core.memory.DataOutputView;
 import java.io.IOException;
 
 /**
- * Base of the join's hand-written serializers: stateless singletons of mutable records that are never reused, with
- * the field codings they share.
+ * Base of Transflow's hand-written state serializers: stateless singletons of mutable records that are never
+ * reused, with the field codings they share.
  */
-abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
+public abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
 
     private static final long serialVersionUID = 1L;
 
@@ -43,7 +43,7 @@ abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
         serialize(deserialize(in), out);
     }
 
-    static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {
+    protected static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {
         if (bytes == null) {
             out.writeInt(-1);
         } else {
@@ -52,7 +52,7 @@ abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
         }
     }
 
-    static byte[] readBytes(DataInputView in) throws IOException {
+    protected static byte[] readBytes(DataInputView in) throws IOException {
         int length = in.readInt();
         if (length < 0) {
             return null;
@@ -62,11 +62,11 @@ abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
         return bytes;
     }
 
-    static void writeDomain(Domain domain, DataOutputView out) throws IOException {
+    protected static void writeDomain(Domain domain, DataOutputView out) throws IOException {
         out.writeByte(domain == null ? -1 : domain.ordinal());
     }
 
-    static Domain readDomain(DataInputView in) throws IOException {
+    protected static Domain readDomain(DataInputView in) throws IOException {
         int ordinal = in.readByte();
         return ordinal < 0 ? null : DOMAINS[ordinal];
     }

@@ -1,0 +1,171 @@
+package dev.transflow.history;
+
+import dev.transflow.schemas.Click;
+import dev.transflow.schemas.ClickedItem;
+import dev.transflow.schemas.EntityType;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The click history in keyed state: point in time, newest first, bounded, per user, expiring. */
+class ClickHistoryTest {
+
+    private static final int LENGTH = 2;
+    private static final Duration TTL = Duration.ofHours(1);
+
+    /** What a test does with the history of one user. */
+    private sealed interface Step {
+        String user();
+    }
+
+    private record Record(Click click, String category) implements Step {
+        public String user() {
+            return click.getUserId();
+        }
+    }
+
+    private record Complete(Click click, String category) implements Step {
+        public String user() {
+            return click.getUserId();
+        }
+    }
+
+    private record AsOf(String user, long time) implements Step { }
+
+    /** Records clicks, completes their categories, and emits the history as of each {@link AsOf}. */
+    private static final class HistoryFunction extends KeyedProcessFunction<String, Step, ClickHistory.Sequences> {
+        private transient ClickHistory history;
+
+        @Override
+        public void open(OpenContext context) {
+            history = ClickHistory.open(getRuntimeContext(), LENGTH, TTL);
+        }
+
+        @Override
+        public void processElement(Step step, Context ctx, Collector<ClickHistory.Sequences> out) throws Exception {
+            if (step instanceof Record r) {
+                history.record(r.click(), r.category());
+            } else if (step instanceof Complete c) {
+                history.completeCategory(c.click(), c.category());
+            } else if (step instanceof AsOf q) {
+                out.collect(history.asOf(q.time()));
+            }
+        }
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, Step, ClickHistory.Sequences> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new HistoryFunction(), Step::user,
+                Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private static Click click(String user, EntityType type, String item, long time) {
+        return new Click("imp-" + item, user, item, type, time);
+    }
+
+    private void record(String user, EntityType type, String item, long time) throws Exception {
+        harness.processElement(new Record(click(user, type, item, time), "c-" + item), time);
+    }
+
+    private ClickHistory.Sequences asOf(String user, long time) throws Exception {
+        harness.getOutput().clear();
+        harness.processElement(new AsOf(user, time), time);
+        List<ClickHistory.Sequences> out = harness.extractOutputValues();
+        assertThat(out).hasSize(1);
+        return out.get(0);
+    }
+
+    private static List<String> items(List<ClickedItem> clicked) {
+        return clicked.stream().map(ClickedItem::getItemId).toList();
+    }
+
+    @Test
+    void anImpressionSeesOnlyClicksBeforeItNewestFirstPerEntityType() throws Exception {
+        record("u1", EntityType.POST, "p1", 100);
+        record("u1", EntityType.PRODUCT, "a1", 150);
+        record("u1", EntityType.POST, "p3", 300);
+        record("u1", EntityType.POST, "p2", 200); // processed after a later click
+
+        ClickHistory.Sequences at250 = asOf("u1", 250);
+        assertThat(items(at250.posts())).containsExactly("p2", "p1");
+        assertThat(items(at250.products())).containsExactly("a1");
+        assertThat(at250.posts().get(0).getCategory()).isEqualTo("c-p2");
+        assertThat(at250.posts().get(0).getClickTime()).isEqualTo(200);
+
+        // A click at the impression's own time did not happen before it.
+        ClickHistory.Sequences at100 = asOf("u1", 100);
+        assertThat(at100.posts()).isEmpty();
+        assertThat(at100.products()).isEmpty();
+    }
+
+    @Test
+    void aSequenceHoldsAtMostTheLengthAndAClickLateInEventTimeStillFindsItsPlace() throws Exception {
+        for (long t = 100; t <= 400; t += 100) {
+            record("u1", EntityType.POST, "p" + t, t);
+        }
+        assertThat(items(asOf("u1", 1_000).posts())).containsExactly("p400", "p300");
+
+        // A spare per slot: older clicks are still there for an impression between them.
+        assertThat(items(asOf("u1", 250).posts())).containsExactly("p200", "p100");
+        record("u1", EntityType.POST, "p250", 250);
+        assertThat(items(asOf("u1", 350).posts())).containsExactly("p300", "p250");
+        assertThat(items(asOf("u1", 260).posts())).containsExactly("p250", "p200");
+        assertThat(asOf("u1", 150).posts()).as("the oldest click made room").isEmpty();
+    }
+
+    @Test
+    void everyUserHasAHistoryOfTheirOwn() throws Exception {
+        record("u1", EntityType.POST, "p1", 100);
+        record("u2", EntityType.POST, "p2", 100);
+
+        assertThat(items(asOf("u1", 200).posts())).containsExactly("p1");
+        assertThat(items(asOf("u2", 200).posts())).containsExactly("p2");
+        assertThat(items(asOf("u3", 200).posts())).isEmpty();
+    }
+
+    @Test
+    void aClickRecordedBeforeItsImpressionGetsItsCategoryWhenTheImpressionArrives() throws Exception {
+        Click early = click("u1", EntityType.POST, "p1", 100);
+        harness.processElement(new Record(early, null), 100);
+        assertThat(asOf("u1", 200).posts()).singleElement()
+                .satisfies(item -> assertThat(item.getCategory()).isNull());
+
+        // Another click of the same item, at another time, is not the one to complete.
+        harness.processElement(new Complete(click("u1", EntityType.POST, "p1", 101), "wrong"), 101);
+        harness.processElement(new Complete(early, "c7"), 100);
+
+        assertThat(asOf("u1", 200).posts()).singleElement()
+                .satisfies(item -> assertThat(item.getCategory()).isEqualTo("c7"));
+    }
+
+    @Test
+    void theHistoryOfAUserIdleForTheTtlExpires() throws Exception {
+        harness.setStateTtlProcessingTime(0);
+        record("u1", EntityType.POST, "p1", 100);
+
+        harness.setStateTtlProcessingTime(TTL.toMillis() - 1);
+        assertThat(items(asOf("u1", 200).posts())).containsExactly("p1");
+
+        harness.setStateTtlProcessingTime(TTL.toMillis());
+        assertThat(asOf("u1", 200).posts()).isEmpty();
+    }
+}
