@@ -124,6 +124,17 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Start MKT's TEM backbone from MEM's instead of random values (default: ${DEFAULT-VALUE}).")
     boolean temWarmStart;
 
+    @Option(names = "--sequence-attributes", paramLabel = "LIST", split = ",",
+            description = "Entity-shared features that behaviour-sequence elements carry besides the item id, over"
+                    + " the schema's (only category is supported; default: the schema's, none when inferred).")
+    List<String> sequenceAttributes;
+
+    @Option(names = "--mem-loss-weighting", paramLabel = "samples|domains", defaultValue = "domains",
+            converter = MemLossWeightingConverter.class,
+            description = "How MEM weighs its domains' click losses: samples (one mean over the mixed batch, MKT eq. 11)"
+                    + " or domains (each domain's mean, summed) (default: ${DEFAULT-VALUE}).")
+    ModelConfig.MemLossWeighting memLossWeighting;
+
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "512", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
@@ -162,12 +173,15 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         FeatureSchema schema = schemaFile != null ? FeatureSchema.load(schemaFile)
                 : FeatureSchema.infer(sourceRows.get(0).layout(), targetRows.get(0).layout(), 1 << 18, 10_000);
+        if (sequenceAttributes != null) {
+            schema = schema.withSequenceAttributes(sequenceAttributes);
+        }
         ModelConfig defaults = ModelConfig.defaults();
         ModelConfig config;
         try {
             config = defaults.with().maxJointEpochs(jointEpochs).maxTargetEpochs(targetEpochs).patience(patience)
                     .validationFraction(validationFraction).validationsPerEpoch(validationsPerEpoch).embeddingL2(embeddingL2).denseL2(denseL2).dropout(dropout)
-                    .temWarmStart(temWarmStart).batchSize(batchSize).threads(threads)
+                    .temWarmStart(temWarmStart).memLossWeighting(memLossWeighting).batchSize(batchSize).threads(threads)
                     .optimizer(new Optimizer.Settings(learningRate, embeddingLearningRate, defaults.optimizer().beta1(),
                             defaults.optimizer().beta2(), defaults.optimizer().epsilon(),
                             defaults.optimizer().initialAccumulator()))
@@ -218,6 +232,17 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write predictions to " + predictionsOut, e);
+        }
+    }
+
+    static final class MemLossWeightingConverter implements CommandLine.ITypeConverter<ModelConfig.MemLossWeighting> {
+        @Override
+        public ModelConfig.MemLossWeighting convert(String value) {
+            try {
+                return ModelConfig.MemLossWeighting.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("expected samples or domains, got '" + value + "'");
+            }
         }
     }
 }

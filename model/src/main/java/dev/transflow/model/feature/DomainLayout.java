@@ -23,6 +23,9 @@ public final class DomainLayout {
     private final int itemIdPosition;
     private final int itemIdOffset;
     private final int itemIdVocabulary;
+    private final int categoryPosition;
+    private final int categoryOffset;
+    private final int categoryVocabulary;
 
     DomainLayout(FeatureSchema schema, Domain domain) {
         this.domain = domain;
@@ -43,6 +46,17 @@ public final class DomainLayout {
         itemIdPosition = categorical.indexOf(item);
         itemIdOffset = schema.offset(item);
         itemIdVocabulary = item.vocabulary();
+        int position = -1;
+        for (int i = 0; i < categorical.size(); i++) {
+            Feature f = categorical.get(i);
+            if (f.name().equals(FeatureSchema.CATEGORY) && f.group() == FeatureGroup.SHARED
+                    && schema.sequenceAttributes().contains(FeatureSchema.CATEGORY)) {
+                position = i;
+            }
+        }
+        categoryPosition = position;
+        categoryOffset = position < 0 ? 0 : offsets[position];
+        categoryVocabulary = position < 0 ? 0 : categorical.get(position).vocabulary();
     }
 
     public Domain domain() {
@@ -80,6 +94,34 @@ public final class DomainLayout {
     /** Position of {@code item_id} among the categorical features (the attention query). */
     public int itemIdPosition() {
         return itemIdPosition;
+    }
+
+    /**
+     * Attributes of one behaviour-sequence element: the clicked item's id and, where the schema's
+     * {@link FeatureSchema#sequenceAttributes()} name it, its category (MKT 3.2.1: the attention reads entity-shared
+     * features, so one sequence encoder serves products and posts).
+     */
+    public int sequenceAttributes() {
+        return categoryPosition < 0 ? 1 : 2;
+    }
+
+    /** Ints per row of one sequence: {@code sequenceLength() * sequenceAttributes()}. */
+    public int sequenceWidth() {
+        return sequenceLength * sequenceAttributes();
+    }
+
+    /**
+     * Positions among the categorical features of the candidate's own values of the sequence attributes, in the
+     * order of {@link #sequenceAttributes()}: the attention query is built from them.
+     */
+    public int[] sequenceAttributePositions() {
+        return categoryPosition < 0 ? new int[] {itemIdPosition} : new int[] {itemIdPosition, categoryPosition};
+    }
+
+    /** Table row of a clicked item's category ({@code null}: missing), as in sequences. */
+    int categoryRow(String category, String missing) {
+        return categoryOffset + FeatureHasher.bucket(FeatureSchema.CATEGORY, category == null ? missing : category,
+                categoryVocabulary);
     }
 
     int offset(int categoricalIndex) {

@@ -5,7 +5,8 @@ import dev.transflow.schemas.Domain;
 /**
  * Samples of one domain as flat primitive arrays, ready to be sliced into batches without per-value boxing.
  * Row {@code r}'s categorical indices are {@code categorical[r * layout.categoricalWidth() ...]}, absolute rows of
- * the schema's shared embedding table; sequences are item-table rows, padded, with their lengths.
+ * the schema's shared embedding table; sequences are, per element, the table rows of its
+ * {@link DomainLayout#sequenceAttributes() attributes} (item id, category), padded, with their lengths.
  */
 public final class EncodedSamples {
 
@@ -29,7 +30,7 @@ public final class EncodedSamples {
         this.domain = domain;
         this.layout = layout;
         this.rows = rows;
-        int seq = layout.sequenceLength();
+        int seq = layout.sequenceWidth();
         categorical = new int[rows * layout.categoricalWidth()];
         numeric = new float[rows * layout.numericWidth()];
         productSequence = new int[rows * seq];
@@ -46,7 +47,7 @@ public final class EncodedSamples {
         EncodedSamples out = new EncodedSamples(domain, layout, order.length);
         int cw = layout.categoricalWidth();
         int nw = layout.numericWidth();
-        int seq = layout.sequenceLength();
+        int seq = layout.sequenceWidth();
         for (int i = 0; i < order.length; i++) {
             int r = order[i];
             System.arraycopy(categorical, r * cw, out.categorical, i * cw, cw);

@@ -41,6 +41,8 @@ public final class FeatureSchema {
 
     public static final String USER_ID = "user_id";
     public static final String ITEM_ID = "item_id";
+    /** The entity-shared feature that behaviour-sequence elements carry besides the item id, where a schema has it. */
+    public static final String CATEGORY = "category";
 
     public enum Kind { CATEGORICAL, NUMERIC }
 
@@ -65,9 +67,15 @@ public final class FeatureSchema {
     private final int embeddingDim;
     private final int sequenceLength;
     private final List<Feature> features;
+    private final List<String> sequenceAttributes;
     private final String json;
 
     private FeatureSchema(int embeddingDim, int sequenceLength, List<Feature> features, String origin) {
+        this(embeddingDim, sequenceLength, features, List.of(), origin);
+    }
+
+    private FeatureSchema(int embeddingDim, int sequenceLength, List<Feature> features,
+            List<String> sequenceAttributes, String origin) {
         if (embeddingDim < 1 || embeddingDim > 1024) {
             throw new FeatureSchemaException(origin, "embedding_dim", "must be in 1..1024, got " + embeddingDim);
         }
@@ -91,7 +99,21 @@ public final class FeatureSchema {
         }
         require(features, USER_ID, FeatureGroup.USER, origin);
         require(features, ITEM_ID, FeatureGroup.SHARED, origin);
+        for (String attribute : sequenceAttributes) {
+            // The click stream records a clicked item's id and category only (ClickedItem), so that is what
+            // streamed sequences can carry; offline and online sequences must mean the same.
+            if (!attribute.equals(CATEGORY)) {
+                throw new FeatureSchemaException(origin, "sequence_attributes", "supports only \"" + CATEGORY
+                        + "\" (the click stream records no other attribute of a clicked item), got \"" + attribute
+                        + "\"");
+            }
+            require(features, attribute, FeatureGroup.SHARED, origin);
+        }
+        if (new HashSet<>(sequenceAttributes).size() != sequenceAttributes.size()) {
+            throw new FeatureSchemaException(origin, "sequence_attributes", "names an attribute twice");
+        }
         this.embeddingDim = embeddingDim;
+        this.sequenceAttributes = List.copyOf(sequenceAttributes);
         this.sequenceLength = sequenceLength;
         this.features = List.copyOf(features);
         this.json = toJson();
@@ -116,6 +138,20 @@ public final class FeatureSchema {
 
     public List<Feature> features() {
         return features;
+    }
+
+    /**
+     * Entity-shared features that behaviour-sequence elements carry besides the item id (summed into the element's
+     * embedding; the attention query sums the candidate's own): {@code []} by default, {@code ["category"]} where
+     * set.
+     */
+    public List<String> sequenceAttributes() {
+        return sequenceAttributes;
+    }
+
+    /** This schema with sequence elements carrying {@code attributes}. */
+    public FeatureSchema withSequenceAttributes(List<String> attributes) {
+        return new FeatureSchema(embeddingDim, sequenceLength, features, attributes, "(sequence attributes)");
     }
 
     /** Features of {@code domain} in {@code group} of {@code kind}, in declaration order. */
@@ -183,6 +219,11 @@ public final class FeatureSchema {
         ObjectNode root = mapper.createObjectNode();
         root.put("embedding_dim", embeddingDim);
         root.put("sequence_length", sequenceLength);
+        if (!sequenceAttributes.isEmpty()) {
+            // Written only when set, so the JSON (and sha256) of every schema without it stays as before.
+            ArrayNode attributes = root.putArray("sequence_attributes");
+            sequenceAttributes.forEach(attributes::add);
+        }
         ArrayNode list = root.putArray("features");
         for (Feature f : features) {
             ObjectNode node = list.addObject();
@@ -224,9 +265,9 @@ public final class FeatureSchema {
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (!Set.of("embedding_dim", "sequence_length", "features").contains(key)) {
+            if (!Set.of("embedding_dim", "sequence_length", "sequence_attributes", "features").contains(key)) {
                 throw new FeatureSchemaException(origin, key, "is not a schema setting; use embedding_dim, "
-                        + "sequence_length and features");
+                        + "sequence_length, sequence_attributes and features");
             }
         }
         JsonNode list = root.get("features");
@@ -237,8 +278,16 @@ public final class FeatureSchema {
         for (JsonNode node : list) {
             features.add(parseFeature(node, origin));
         }
+        List<String> attributes = new ArrayList<>();
+        JsonNode attributeList = root.get("sequence_attributes");
+        if (attributeList != null) {
+            if (!attributeList.isArray()) {
+                throw new FeatureSchemaException(origin, "sequence_attributes", "must be an array of feature names");
+            }
+            attributeList.forEach(a -> attributes.add(a.asText()));
+        }
         return new FeatureSchema(root.path("embedding_dim").asInt(8), root.path("sequence_length").asInt(10),
-                features, origin);
+                features, attributes, origin);
     }
 
     private static Feature parseFeature(JsonNode node, String origin) {

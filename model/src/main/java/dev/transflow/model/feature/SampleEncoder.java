@@ -86,15 +86,21 @@ public final class SampleEncoder {
                 double value = column < 0 ? Double.NaN : row.numeric(column);
                 samples.numeric[r * layout.numericWidth() + f] = numericValue(layout.numeric().get(f), value);
             }
-            copySequence(products.get(row.userId()), samples.productSequence, samples.productSequenceLength, r, seqLen);
-            copySequence(posts.get(row.userId()), samples.postSequence, samples.postSequenceLength, r, seqLen);
+            int attrs = layout.sequenceAttributes();
+            copySequence(products.get(row.userId()), samples.productSequence, samples.productSequenceLength, r,
+                    seqLen, attrs);
+            copySequence(posts.get(row.userId()), samples.postSequence, samples.postSequenceLength, r, seqLen, attrs);
             samples.labels[r] = row.label();
             samples.timestamps[r] = row.timestamp();
             samples.users[r] = userIndex.computeIfAbsent(row.userId(), u -> userIndex.size());
             if (row.label() == 1) {
                 Map<String, int[]> history = t.domain == Domain.SOURCE ? products : posts;
-                push(history.computeIfAbsent(row.userId(), u -> new int[seqLen + 1]), layout.itemRow(row.itemId()),
-                        seqLen);
+                int[] positions = layout.sequenceAttributePositions();
+                int[] element = new int[attrs];
+                for (int a = 0; a < attrs; a++) {
+                    element[a] = samples.categorical[r * layout.categoricalWidth() + positions[a]];
+                }
+                push(history.computeIfAbsent(row.userId(), u -> new int[seqLen * attrs + 1]), element, seqLen);
             }
         }
         String[] ids = new String[userIndex.size()];
@@ -156,20 +162,21 @@ public final class SampleEncoder {
         return Float.isFinite(transformed) ? transformed : Float.NaN;
     }
 
-    /** history[0] is the count, history[1..] the newest-first item rows. */
-    private static void push(int[] history, int item, int seqLen) {
+    /** history[0] is the count, history[1..] the newest-first elements, each its attributes' table rows. */
+    private static void push(int[] history, int[] element, int seqLen) {
+        int attrs = element.length;
         int count = Math.min(history[0] + 1, seqLen);
-        System.arraycopy(history, 1, history, 2, count - 1);
-        history[1] = item;
+        System.arraycopy(history, 1, history, 1 + attrs, (count - 1) * attrs);
+        System.arraycopy(element, 0, history, 1, attrs);
         history[0] = count;
     }
 
-    private static void copySequence(int[] history, int[] target, int[] lengths, int row, int seqLen) {
+    private static void copySequence(int[] history, int[] target, int[] lengths, int row, int seqLen, int attrs) {
         if (history == null) {
             lengths[row] = 0;
             return;
         }
-        System.arraycopy(history, 1, target, row * seqLen, history[0]);
+        System.arraycopy(history, 1, target, row * seqLen * attrs, history[0] * attrs);
         lengths[row] = history[0];
     }
 
@@ -220,8 +227,13 @@ public final class SampleEncoder {
     private static void copyClicked(List<ClickedItem> items, DomainLayout layout, int[] target, int[] lengths,
             int row, int seqLen) {
         int n = Math.min(items.size(), seqLen);
+        int attrs = layout.sequenceAttributes();
         for (int i = 0; i < n; i++) {
-            target[row * seqLen + i] = layout.itemRow(items.get(i).getItemId());
+            int at = (row * seqLen + i) * attrs;
+            target[at] = layout.itemRow(items.get(i).getItemId());
+            if (attrs > 1) {
+                target[at + 1] = layout.categoryRow(items.get(i).getCategory(), MISSING);
+            }
         }
         lengths[row] = n;
     }

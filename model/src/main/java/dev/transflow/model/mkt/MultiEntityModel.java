@@ -22,8 +22,10 @@ import java.util.Map;
  * MEM (MKT stage 1), trained on source and target samples together. With {@code v_d = [user; sequence; shared;
  * specific_d]} (eq. 1): {@code q_d = [user; sequence; shared; HFA_d(v_d)]} (eq. 6), {@code g_com_d = CKE(q_d)}
  * (eq. 7), {@code g_ind_d = XKE_d(v_d)} (eq. 8; SKE for the source, TKE for the target), {@code logit_d =
- * tower_d(relu([g_com_d; g_ind_d])) + wide_d + cross_d}; {@code loss = (sum_s BCE + sum_t BCE) / (N_s + N_t) +
- * gamma * PDL} (eq. 11 per sample of the batch, so each domain weighs as many samples as it brings). The loss is
+ * tower_d(relu([g_com_d; g_ind_d])) + wide_d + cross_d}; {@code loss = Loss_src + Loss_tgt + gamma * PDL} (eq. 11),
+ * read as one loss per domain: {@code mean_s BCE + mean_t BCE} (the default,
+ * {@link ModelConfig.MemLossWeighting#DOMAINS}), or one mean over the mixed batch, where each domain weighs as many
+ * samples as it brings ({@code SAMPLES}: the sparse target tower then gets a fifth of the loss). The loss is
  * defined when one domain brings no rows: the continual MEM trainer trains on one domain alone while the other's
  * stream stalls.
  */
@@ -60,6 +62,7 @@ public final class MultiEntityModel {
         Map<Domain, Operand<TFloat32>> independent = new EnumMap<>(Domain.class);
         Operand<TFloat32> bceSum = null;
         Operand<TFloat32> samples = null;
+        Operand<TFloat32> domainMeans = null;
         for (Domain d : Domain.values()) {
             InputEncoder.Encoded e = encoded.get(d).groups();
             String tag = d == Domain.SOURCE ? "source" : "target";
@@ -88,8 +91,11 @@ public final class MultiEntityModel {
             Operand<TFloat32> sum = Losses.binaryCrossEntropySum(tf, logit, heads.get(d).labels);
             bceSum = bceSum == null ? sum : tf.math.add(bceSum, sum);
             samples = samples == null ? n : tf.math.add(samples, n);
+            Operand<TFloat32> mean = tf.math.div(sum, tf.math.maximum(n, tf.constant(1f)));
+            domainMeans = domainMeans == null ? mean : tf.math.add(domainMeans, mean);
         }
-        Operand<TFloat32> bce = tf.math.div(bceSum, samples);
+        Operand<TFloat32> bce = config.memLossWeighting() == ModelConfig.MemLossWeighting.DOMAINS ? domainMeans
+                : tf.math.div(bceSum, samples);
         // PDL on the extractors' linear outputs: a ReLU output's cosine cannot go below 0.
         polarization = PolarizedDistributionLoss.of(tf, common.get(Domain.SOURCE), independent.get(Domain.SOURCE),
                 common.get(Domain.TARGET), independent.get(Domain.TARGET));

@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * The placeholders of one domain's batch. Input names (for serving) are {@code <prefix>_categorical} [batch,
  * categorical fields] int32 table rows, {@code <prefix>_numeric} [batch, numeric fields] float32,
- * {@code <prefix>_product_sequence} / {@code <prefix>_post_sequence} [batch, length] int32 item rows with
+ * {@code <prefix>_product_sequence} / {@code <prefix>_post_sequence} [batch, length, attributes] int32 table rows
+ * of each element's attributes (item id, then category where the schema has it) with
  * {@code <prefix>_product_length} / {@code <prefix>_post_length} [batch] int32, and {@code <prefix>_label}
  * [batch, 1] float32 (training only).
  */
@@ -37,16 +38,17 @@ public final class BatchInputs {
     public BatchInputs(Ops tf, String prefix, DomainLayout layout) {
         this.layout = layout;
         int seq = layout.sequenceLength();
+        int attrs = layout.sequenceAttributes();
         categorical = tf.withName(prefix + "_categorical").placeholder(TInt32.class,
                 Placeholder.shape(Shape.of(-1, layout.categoricalWidth())));
         numeric = tf.withName(prefix + "_numeric").placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(-1, layout.numericWidth())));
         productSequence = tf.withName(prefix + "_product_sequence").placeholder(TInt32.class,
-                Placeholder.shape(Shape.of(-1, seq)));
+                Placeholder.shape(Shape.of(-1, seq, attrs)));
         productLength = tf.withName(prefix + "_product_length").placeholder(TInt32.class,
                 Placeholder.shape(Shape.of(-1)));
         postSequence = tf.withName(prefix + "_post_sequence").placeholder(TInt32.class,
-                Placeholder.shape(Shape.of(-1, seq)));
+                Placeholder.shape(Shape.of(-1, seq, attrs)));
         postLength = tf.withName(prefix + "_post_length").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         labels = tf.withName(prefix + "_label").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
     }
@@ -61,6 +63,8 @@ public final class BatchInputs {
         Feed(Session.Runner runner, EncodedSamples data, int from, int to, boolean withLabels) {
             int n = to - from;
             int seq = layout.sequenceLength();
+            int attrs = layout.sequenceAttributes();
+            int sw = layout.sequenceWidth();
             int cw = layout.categoricalWidth();
             int nw = layout.numericWidth();
             try {
@@ -68,12 +72,12 @@ public final class BatchInputs {
                         DataBuffers.of(data.categorical, true, false).slice(from * cw, n * cw)));
                 tensors.put(numeric, TFloat32.tensorOf(Shape.of(n, nw),
                         DataBuffers.of(data.numeric, true, false).slice(from * nw, n * nw)));
-                tensors.put(productSequence, TInt32.tensorOf(Shape.of(n, seq),
-                        DataBuffers.of(data.productSequence, true, false).slice(from * seq, n * seq)));
+                tensors.put(productSequence, TInt32.tensorOf(Shape.of(n, seq, attrs),
+                        DataBuffers.of(data.productSequence, true, false).slice((long) from * sw, (long) n * sw)));
                 tensors.put(productLength, TInt32.tensorOf(Shape.of(n),
                         DataBuffers.of(data.productSequenceLength, true, false).slice(from, n)));
-                tensors.put(postSequence, TInt32.tensorOf(Shape.of(n, seq),
-                        DataBuffers.of(data.postSequence, true, false).slice(from * seq, n * seq)));
+                tensors.put(postSequence, TInt32.tensorOf(Shape.of(n, seq, attrs),
+                        DataBuffers.of(data.postSequence, true, false).slice((long) from * sw, (long) n * sw)));
                 tensors.put(postLength, TInt32.tensorOf(Shape.of(n),
                         DataBuffers.of(data.postSequenceLength, true, false).slice(from, n)));
                 if (withLabels) {

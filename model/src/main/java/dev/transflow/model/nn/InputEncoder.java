@@ -149,8 +149,16 @@ public final class InputEncoder {
                 tf.constant(new int[] {-1, 1}));
         Operand<TFloat32> item = tf.reshape(table.lookup(itemIdx), tf.constant(new long[] {-1, dim}));
         int length = layout.sequenceLength();
-        Operand<TFloat32> products = pool(item, table.lookup(in.productSequence), in.productLength, length);
-        Operand<TFloat32> posts = pool(item, table.lookup(in.postSequence), in.postLength, length);
+        // An element is the sum of its attributes' embeddings (item id, category); the query is the candidate's.
+        Operand<TFloat32> query = item;
+        int[] positions = layout.sequenceAttributePositions();
+        for (int a = 1; a < positions.length; a++) {
+            Operand<TInt32> idx = tf.slice(in.categorical, tf.constant(new int[] {0, positions[a]}),
+                    tf.constant(new int[] {-1, 1}));
+            query = tf.math.add(query, tf.reshape(table.lookup(idx), tf.constant(new long[] {-1, dim})));
+        }
+        Operand<TFloat32> products = pool(query, elements(in.productSequence), in.productLength, length);
+        Operand<TFloat32> posts = pool(query, elements(in.postSequence), in.postLength, length);
         Operand<TFloat32> sequence = tf.concat(List.of(products, posts), tf.constant(1));
         int specificFields = layout.categoricalCount(FeatureGroup.SPECIFIC) + layout.numericCount(FeatureGroup.SPECIFIC);
         Operand<TFloat32> specific = groups.get(FeatureGroup.SPECIFIC.ordinal());
@@ -175,6 +183,11 @@ public final class InputEncoder {
                 specific, widths[FeatureGroup.USER.ordinal()], 2 * dim, widths[FeatureGroup.SHARED.ordinal()],
                 Math.max(1, widths[FeatureGroup.SPECIFIC.ordinal()]), specificFields,
                 tf.concat(userSide, tf.constant(1)), tf.concat(itemSide, tf.constant(1)), numeric);
+    }
+
+    /** [batch, length, attributes] table rows to [batch, length, dim] element embeddings. */
+    private Operand<TFloat32> elements(Operand<TInt32> sequence) {
+        return net.tf().reduceSum(table.lookup(sequence), net.tf().constant(2), ReduceSum.keepDims(false));
     }
 
     private Operand<TFloat32> pool(Operand<TFloat32> query, Operand<TFloat32> keys, Operand<TInt32> lengths,

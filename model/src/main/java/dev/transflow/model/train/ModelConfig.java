@@ -26,7 +26,15 @@ import java.util.Arrays;
 public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits, int experts, int alignedWidth,
         int specificWidth, float pdlWeight, int batchSize, int maxJointEpochs, int maxTargetEpochs, int patience,
         double validationFraction, int validationsPerEpoch, float embeddingL2, float denseL2, float dropout,
-        boolean temWarmStart, int threads, Optimizer.Settings optimizer) {
+        boolean temWarmStart, MemLossWeighting memLossWeighting, int threads, Optimizer.Settings optimizer) {
+
+    /**
+     * How MEM weighs its two domains' click losses (MKT eq. 11). {@code SAMPLES}: one mean over every row of the
+     * mixed batch, so a domain weighs as many rows as it brings; {@code DOMAINS}: the mean of each domain's rows,
+     * summed, so the sparse target domain weighs as much as the source (as the joint baselines do).
+     */
+    public enum MemLossWeighting { SAMPLES, DOMAINS }
+
 
     public ModelConfig {
         if (batchSize < 1) {
@@ -51,11 +59,14 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
+        if (memLossWeighting == null) {
+            throw new IllegalArgumentException("MEM loss weighting must be set");
+        }
     }
 
     public static ModelConfig defaults() {
         return new ModelConfig(new int[] {128, 64}, new int[] {16, 1}, new int[] {128, 64, 16, 1}, 3, 16, 16, 0.01f,
-                512, 10, 10, 2, 0.1, 1, 1e-4f, 0f, 0f, false, 0, Optimizer.Settings.defaults());
+                512, 10, 10, 2, 0.1, 1, 1e-4f, 0f, 0f, false, MemLossWeighting.DOMAINS, 0, Optimizer.Settings.defaults());
     }
 
     public Builder with() {
@@ -109,6 +120,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         private float denseL2;
         private float dropout;
         private boolean temWarmStart;
+        private MemLossWeighting memLossWeighting;
         private int threads;
         private Optimizer.Settings optimizer;
 
@@ -130,6 +142,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             denseL2 = c.denseL2;
             dropout = c.dropout;
             temWarmStart = c.temWarmStart;
+            memLossWeighting = c.memLossWeighting;
             threads = c.threads;
             optimizer = c.optimizer;
         }
@@ -184,6 +197,11 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             return this;
         }
 
+        public Builder memLossWeighting(MemLossWeighting v) {
+            memLossWeighting = v;
+            return this;
+        }
+
         public Builder threads(int v) {
             threads = v;
             return this;
@@ -203,7 +221,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             return new ModelConfig(sharedUnits, towerUnits, targetUnits, experts, alignedWidth, specificWidth,
                     pdlWeight, batchSize, maxJointEpochs, maxTargetEpochs, patience, validationFraction,
                     validationsPerEpoch, embeddingL2,
-                    denseL2, dropout, temWarmStart, threads, optimizer);
+                    denseL2, dropout, temWarmStart, memLossWeighting, threads, optimizer);
         }
     }
 }

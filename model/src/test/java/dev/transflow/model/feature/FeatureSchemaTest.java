@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,6 +62,28 @@ class FeatureSchemaTest {
         assertThatThrownBy(() -> FeatureSchema.parse("{\"features\": []}", "s"))
                 .hasMessageContaining("features must be a non-empty array");
         assertThatThrownBy(() -> FeatureSchema.parse("not json", "s")).hasMessageContaining("is not JSON");
+    }
+
+    @Test
+    void sequenceAttributesAreReadCheckedAndKeptOutOfSchemasWithoutThem() {
+        FeatureSchema plain = FeatureSchema.parse(VALID, "s");
+        assertThat(plain.sequenceAttributes()).isEmpty();
+        assertThat(plain.json()).doesNotContain("sequence_attributes");
+
+        String withCategory = VALID.replace("\"sequence_length\": 5,", "\"sequence_length\": 5, "
+                + "\"sequence_attributes\": [\"category\"],");
+        FeatureSchema schema = FeatureSchema.parse(withCategory, "s");
+        assertThat(schema.sequenceAttributes()).containsExactly("category");
+        assertThat(schema.sha256()).isNotEqualTo(plain.sha256());
+        assertThat(FeatureSchema.parse(schema.json(), "round trip").sequenceAttributes()).containsExactly("category");
+        assertThat(plain.withSequenceAttributes(List.of("category")).json()).isEqualTo(schema.json());
+
+        assertThatThrownBy(() -> FeatureSchema.parse(withCategory.replace("[\"category\"]", "[\"creator_id\"]"), "s"))
+                .hasMessageContaining("sequence_attributes").hasMessageContaining("only \"category\"");
+        assertThatThrownBy(() -> FeatureSchema.parse(withCategory.replace("{\"name\": \"category\", \"group\": "
+                + "\"shared\", \"vocabulary\": 50},", ""), "s")).hasMessageContaining("category");
+        assertThatThrownBy(() -> FeatureSchema.parse(withCategory.replace("[\"category\"]", "\"category\""), "s"))
+                .hasMessageContaining("must be an array");
     }
 
     @Test

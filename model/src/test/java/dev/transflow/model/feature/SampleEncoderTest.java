@@ -1,7 +1,11 @@
 package dev.transflow.model.feature;
 
 import dev.transflow.model.TinyWorld;
+import dev.transflow.schemas.ClickedItem;
 import dev.transflow.schemas.Domain;
+import dev.transflow.schemas.EntityType;
+import dev.transflow.schemas.FeatureValues;
+import dev.transflow.schemas.LabeledSample;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +29,7 @@ class SampleEncoderTest {
 
     @Test
     void sequencesHoldOnlyEarlierClicksNewestFirst() {
-        SampleEncoder encoder = new SampleEncoder(TinyWorld.schema());
+        SampleEncoder encoder = new SampleEncoder(TinyWorld.schema().withSequenceAttributes(List.of("category")));
         List<InteractionRow> source = List.of(product(10, "u1", "p1", 1), product(30, "u1", "p2", 1),
                 product(50, "u2", "p3", 1));
         List<InteractionRow> target = List.of(post(5, "u1", "t0", 0, "good"), post(20, "u1", "t1", 1, "good"),
@@ -36,17 +40,55 @@ class SampleEncoderTest {
         EncodedSamples t = encoded.get(Domain.TARGET);
         EncodedSamples s = encoded.get(Domain.SOURCE);
         DomainLayout layout = t.layout;
-        int seq = layout.sequenceLength();
+        int width = layout.sequenceWidth();
+        assertThat(layout.sequenceAttributes()).isEqualTo(2); // item id and category
         assertThat(t.productSequenceLength).containsExactly(0, 1, 2);
         assertThat(t.postSequenceLength).containsExactly(0, 0, 1);
-        assertThat(t.productSequence[2 * seq]).isEqualTo(layout.itemRow("p2"));
-        assertThat(t.productSequence[2 * seq + 1]).isEqualTo(layout.itemRow("p1"));
-        assertThat(t.postSequence[2 * seq]).isEqualTo(layout.itemRow("t1"));
+        assertThat(t.productSequence[2 * width]).isEqualTo(layout.itemRow("p2"));
+        assertThat(t.productSequence[2 * width + 2]).isEqualTo(layout.itemRow("p1"));
+        assertThat(t.postSequence[2 * width]).isEqualTo(layout.itemRow("t1"));
+        // Each element carries the clicked item's category row, as the clicked row itself encoded it.
+        int category = s.layout.sequenceAttributePositions()[1];
+        assertThat(t.productSequence[2 * width + 1])
+                .isEqualTo(s.categorical[1 * s.layout.categoricalWidth() + category])
+                .isEqualTo(layout.categoryRow("c1", "unused"));
+        assertThat(t.postSequence[2 * width + 1])
+                .isEqualTo(t.categorical[1 * layout.categoricalWidth() + layout.sequenceAttributePositions()[1]]);
+        // Without sequence attributes in the schema an element is its item id alone.
+        EncodedSamples plain = new SampleEncoder(TinyWorld.schema()).encode(source, target).get(Domain.TARGET);
+        assertThat(plain.layout.sequenceAttributes()).isEqualTo(1);
+        assertThat(plain.productSequence[2 * plain.layout.sequenceWidth() + 1]).isEqualTo(layout.itemRow("p1"));
         // A source row sees target clicks too; u2 has no history.
         assertThat(s.postSequenceLength).containsExactly(0, 1, 0);
         assertThat(t.labels).containsExactly(0f, 1f, 0f);
         assertThat(t.userId(2)).isEqualTo("u1");
         assertThat(s.userId(2)).isEqualTo("u2");
+    }
+
+    @Test
+    void streamedSequencesCarryTheClickedItemsCategoryLikeOfflineRows() {
+        SampleEncoder encoder = new SampleEncoder(TinyWorld.schema().withSequenceAttributes(List.of("category")));
+        EncodedSamples offline = encoder.encode(List.of(product(10, "u1", "p1", 1)),
+                List.of(post(20, "u1", "t1", 0, "good"))).get(Domain.TARGET);
+        FeatureValues none = new FeatureValues(Map.of(), Map.of());
+        LabeledSample streamed = LabeledSample.newBuilder().setImpressionId("i").setDomain(Domain.TARGET)
+                .setEntityType(EntityType.POST).setUserId("u1").setItemId("t1").setUser(none).setShared(none)
+                .setSpecific(none).setClickedProducts(List.of(new ClickedItem("p1", "c1", 10L),
+                        new ClickedItem("p0", null, 5L)))
+                .setLabel(0).setImpressionTime(20L).setLabelTime(30L).build();
+
+        EncodedSamples online = encoder.encode(Domain.TARGET, List.of(streamed), new java.util.HashMap<>());
+
+        DomainLayout layout = online.layout;
+        assertThat(online.productSequenceLength[0]).isEqualTo(2);
+        assertThat(online.productSequence[0]).isEqualTo(offline.productSequence[0]).isEqualTo(layout.itemRow("p1"));
+        assertThat(online.productSequence[1]).isEqualTo(offline.productSequence[1]);
+        assertThat(online.productSequence[2]).isEqualTo(layout.itemRow("p0"));
+        // An element without a category gets the category's missing bucket, which the candidate's missing value
+        // shares.
+        int category = layout.sequenceAttributePositions()[1];
+        assertThat(online.productSequence[3]).isEqualTo(online.categorical[category])
+                .isNotEqualTo(online.productSequence[1]);
     }
 
     @Test

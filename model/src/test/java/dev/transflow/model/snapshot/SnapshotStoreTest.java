@@ -91,16 +91,17 @@ class SnapshotStoreTest {
             int cw = target.layout.categoricalWidth();
             int nw = target.layout.numericWidth();
             int seq = target.layout.sequenceLength();
+            int attrs = target.layout.sequenceAttributes();
             inputs.put("categorical", TInt32.tensorOf(Shape.of(10, cw),
                     DataBuffers.of(target.categorical, true, false).slice(0, 10L * cw)));
             inputs.put("numeric", TFloat32.tensorOf(Shape.of(10, nw),
                     DataBuffers.of(target.numeric, true, false).slice(0, 10L * nw)));
-            inputs.put("product_sequence", TInt32.tensorOf(Shape.of(10, seq),
-                    DataBuffers.of(target.productSequence, true, false).slice(0, 10L * seq)));
+            inputs.put("product_sequence", TInt32.tensorOf(Shape.of(10, seq, attrs),
+                    DataBuffers.of(target.productSequence, true, false).slice(0, 10L * seq * attrs)));
             inputs.put("product_length", TInt32.tensorOf(Shape.of(10),
                     DataBuffers.of(target.productSequenceLength, true, false).slice(0, 10)));
-            inputs.put("post_sequence", TInt32.tensorOf(Shape.of(10, seq),
-                    DataBuffers.of(target.postSequence, true, false).slice(0, 10L * seq)));
+            inputs.put("post_sequence", TInt32.tensorOf(Shape.of(10, seq, attrs),
+                    DataBuffers.of(target.postSequence, true, false).slice(0, 10L * seq * attrs)));
             inputs.put("post_length", TInt32.tensorOf(Shape.of(10),
                     DataBuffers.of(target.postSequenceLength, true, false).slice(0, 10)));
             try (var result = bundle.function("serving_default").call(inputs)) {

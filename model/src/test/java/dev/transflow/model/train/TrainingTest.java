@@ -146,7 +146,7 @@ class TrainingTest {
 
             float[] after = model.values(table.param());
             Set<Integer> touched = new HashSet<>();
-            int seq = target.layout.sequenceLength();
+            int seq = target.layout.sequenceWidth();
             for (int r = 0; r < 64; r++) {
                 for (int f = 0; f < target.layout.categoricalWidth(); f++) {
                     touched.add(target.categorical[r * target.layout.categoricalWidth() + f]);
@@ -308,6 +308,40 @@ class TrainingTest {
                 assertThat(Float.isFinite(v)).as("%s finite", name).isTrue();
             }
         });
+    }
+
+    @Test
+    void memWeighsItsDomainsPerSampleOrPerDomainAsConfigured() {
+        for (ModelConfig.MemLossWeighting weighting : ModelConfig.MemLossWeighting.values()) {
+            ModelConfig config = CONFIG.with().memLossWeighting(weighting).build();
+            try (MktModel model = Models.memTrainer("mkt", encoder, config, 4)) {
+                Session.Runner runner = model.session().runner().fetch(model.mem().loss())
+                        .fetch(model.mem().polarization()).fetch(model.mem().logits(Domain.SOURCE))
+                        .fetch(model.mem().logits(Domain.TARGET));
+                try (var s = model.sourceInputs.feed(runner, source, 0, 300, true);
+                        var t = model.targetInputs().feed(runner, target, 0, 60, true);
+                        var result = runner.run()) {
+                    double sourceSum = bceSum((TFloat32) result.get(2), source, 300);
+                    double targetSum = bceSum((TFloat32) result.get(3), target, 60);
+                    double clicks = weighting == ModelConfig.MemLossWeighting.SAMPLES
+                            ? (sourceSum + targetSum) / 360 // eq. 11 over the mixed batch
+                            : sourceSum / 300 + targetSum / 60;
+                    double expected = clicks + config.pdlWeight() * ((TFloat32) result.get(1)).getFloat();
+                    assertThat((double) ((TFloat32) result.get(0)).getFloat()).as(weighting.name())
+                            .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4 * expected));
+                }
+            }
+        }
+    }
+
+    /** Summed binary cross-entropy of logits [n, 1] against the first n labels. */
+    private static double bceSum(TFloat32 logits, EncodedSamples data, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double x = logits.getFloat(i, 0);
+            sum += Math.max(x, 0) - x * data.labels[i] + Math.log1p(Math.exp(-Math.abs(x)));
+        }
+        return sum;
     }
 
     @Test
