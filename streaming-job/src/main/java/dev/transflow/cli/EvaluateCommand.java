@@ -130,7 +130,6 @@ final class EvaluateCommand implements Callable<Integer> {
     List<String> sequenceAttributes;
 
     @Option(names = "--mem-loss-weighting", paramLabel = "samples|domains", defaultValue = "domains",
-            converter = MemLossWeightingConverter.class,
             description = "How MEM weighs its domains' click losses: samples (one mean over the mixed batch, MKT eq. 11)"
                     + " or domains (each domain's mean, summed) (default: ${DEFAULT-VALUE}).")
     ModelConfig.MemLossWeighting memLossWeighting;
@@ -232,17 +231,6 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write predictions to " + predictionsOut, e);
-        }
-    }
-
-    static final class MemLossWeightingConverter implements CommandLine.ITypeConverter<ModelConfig.MemLossWeighting> {
-        @Override
-        public ModelConfig.MemLossWeighting convert(String value) {
-            try {
-                return ModelConfig.MemLossWeighting.valueOf(value.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("expected samples or domains, got '" + value + "'");
-            }
         }
     }
 }

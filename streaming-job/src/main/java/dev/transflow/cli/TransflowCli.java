@@ -50,6 +50,7 @@ public final class TransflowCli implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new TransflowCli());
         cli.registerConverter(Duration.class, new DurationConverter());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             String message = e.getMessage() != null ? e.getMessage() : e.toString();

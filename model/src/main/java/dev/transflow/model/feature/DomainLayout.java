@@ -23,9 +23,7 @@ public final class DomainLayout {
     private final int itemIdPosition;
     private final int itemIdOffset;
     private final int itemIdVocabulary;
-    private final int categoryPosition;
-    private final int categoryOffset;
-    private final int categoryVocabulary;
+    private final int[] sequencePositions;
 
     DomainLayout(FeatureSchema schema, Domain domain) {
         this.domain = domain;
@@ -46,17 +44,21 @@ public final class DomainLayout {
         itemIdPosition = categorical.indexOf(item);
         itemIdOffset = schema.offset(item);
         itemIdVocabulary = item.vocabulary();
-        int position = -1;
+        sequencePositions = new int[1 + schema.sequenceAttributes().size()];
+        sequencePositions[0] = itemIdPosition;
+        for (int a = 1; a < sequencePositions.length; a++) {
+            sequencePositions[a] = sharedPosition(schema.sequenceAttributes().get(a - 1));
+        }
+    }
+
+    /** Position of the entity-shared categorical feature {@code name}; the schema checked that there is one. */
+    private int sharedPosition(String name) {
         for (int i = 0; i < categorical.size(); i++) {
-            Feature f = categorical.get(i);
-            if (f.name().equals(FeatureSchema.CATEGORY) && f.group() == FeatureGroup.SHARED
-                    && schema.sequenceAttributes().contains(FeatureSchema.CATEGORY)) {
-                position = i;
+            if (categorical.get(i).name().equals(name) && categorical.get(i).group() == FeatureGroup.SHARED) {
+                return i;
             }
         }
-        categoryPosition = position;
-        categoryOffset = position < 0 ? 0 : offsets[position];
-        categoryVocabulary = position < 0 ? 0 : categorical.get(position).vocabulary();
+        throw new IllegalStateException("No shared feature '" + name + "' in the " + domain + " layout");
     }
 
     public Domain domain() {
@@ -102,7 +104,7 @@ public final class DomainLayout {
      * features, so one sequence encoder serves products and posts).
      */
     public int sequenceAttributes() {
-        return categoryPosition < 0 ? 1 : 2;
+        return sequencePositions.length;
     }
 
     /** Ints per row of one sequence: {@code sequenceLength() * sequenceAttributes()}. */
@@ -115,13 +117,7 @@ public final class DomainLayout {
      * order of {@link #sequenceAttributes()}: the attention query is built from them.
      */
     public int[] sequenceAttributePositions() {
-        return categoryPosition < 0 ? new int[] {itemIdPosition} : new int[] {itemIdPosition, categoryPosition};
-    }
-
-    /** Table row of a clicked item's category ({@code null}: missing), as in sequences. */
-    int categoryRow(String category, String missing) {
-        return categoryOffset + FeatureHasher.bucket(FeatureSchema.CATEGORY, category == null ? missing : category,
-                categoryVocabulary);
+        return sequencePositions.clone();
     }
 
     int offset(int categoricalIndex) {

@@ -228,11 +228,13 @@ public final class SampleEncoder {
             int row, int seqLen) {
         int n = Math.min(items.size(), seqLen);
         int attrs = layout.sequenceAttributes();
+        int[] positions = layout.sequenceAttributePositions();
         for (int i = 0; i < n; i++) {
             int at = (row * seqLen + i) * attrs;
             target[at] = layout.itemRow(items.get(i).getItemId());
             if (attrs > 1) {
-                target[at + 1] = layout.categoryRow(items.get(i).getCategory(), MISSING);
+                // The schema allows only the category as a further attribute: the one a ClickedItem records.
+                target[at + 1] = categoricalRow(layout, positions[1], items.get(i).getCategory());
             }
         }
         lengths[row] = n;
