@@ -40,7 +40,7 @@ public final class MemJob {
                 .name("dead letters sink").uid("dead-letters-sink");
         SingleOutputStreamOperator<ModelVersion> versions = samples
                 .process(new MemTrainer(schema, config)).returns(TypeInformation.of(ModelVersion.class))
-                .setParallelism(1).setMaxParallelism(1).name("MEM trainer").uid("mem-trainer");
+                .setParallelism(1).setMaxParallelism(1).name("MEM trainer").uid(MemTrainer.UID);
         versions.sinkTo(TopicIo.sink(bootstrap, Topic.MODEL_VERSIONS, v -> v.getModelKind().name(), config, groupId))
                 .setParallelism(1).name("model versions sink").uid("model-versions-sink");
         versions.getSideOutput(MemTrainer.METRICS)

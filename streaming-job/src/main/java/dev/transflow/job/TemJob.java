@@ -58,7 +58,7 @@ public final class TemJob {
         SingleOutputStreamOperator<Prediction> predictions = target
                 .connect(versions.broadcast(TemTrainer.ANNOUNCEMENTS))
                 .process(trainer).returns(TypeInformation.of(Prediction.class))
-                .setParallelism(1).setMaxParallelism(1).name("TEM trainer").uid("tem-trainer");
+                .setParallelism(1).setMaxParallelism(1).name("TEM trainer").uid(TemTrainer.UID);
         predictions.sinkTo(TopicIo.sink(bootstrap, Topic.PREDICTIONS, Prediction::getUserId, config, groupId))
                 .name("predictions sink").uid("predictions-sink");
         predictions.getSideOutput(TemTrainer.METRICS)

@@ -53,6 +53,9 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(MemTrainer.class);
 
+    /** The trainer's operator uid in {@link dev.transflow.job.MemJob}. */
+    public static final String UID = "mem-trainer";
+
     /** One record per full metric window (MEM's target tower). */
     public static final OutputTag<TrainingMetrics> METRICS = new OutputTag<>("mem-metrics") { };
 
@@ -95,6 +98,8 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
+        // Before any state is read: a second subtask would train a model of its own on part of the samples.
+        TrainerCheckpoint.requireSingleSubtask(getRuntimeContext().getTaskInfo(), "MEM trainer", UID);
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
         model = Models.memTrainer(settings.model(), encoder,
                 settings.modelConfig(), settings.seed());

@@ -61,6 +61,9 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TemTrainer.class);
 
+    /** The trainer's operator uid in {@link dev.transflow.job.TemJob}. */
+    public static final String UID = "tem-trainer";
+
     /** The last MEM announcement newer than the version in use, per model kind name (reloaded after a restore). */
     public static final MapStateDescriptor<String, ModelVersion> ANNOUNCEMENTS = new MapStateDescriptor<>(
             "knowledge-announcements", Types.STRING, TypeInformation.of(ModelVersion.class));
@@ -107,6 +110,8 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
+        // Before any state is read: a second subtask would train a model of its own on part of the samples.
+        TrainerCheckpoint.requireSingleSubtask(getRuntimeContext().getTaskInfo(), "TEM trainer", UID);
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
         model = (GraphModel) Models.create(settings.model(), encoder,
                 settings.modelConfig(), settings.seed());

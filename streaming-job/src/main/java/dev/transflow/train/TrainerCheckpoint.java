@@ -3,11 +3,13 @@ package dev.transflow.train;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.schemas.LabeledSample;
 
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 
 import java.util.ArrayList;
@@ -39,6 +41,25 @@ final class TrainerCheckpoint {
         this.buffer = buffer;
         this.progress = progress;
         this.start = start;
+    }
+
+    /**
+     * Fails unless {@code task} is the only subtask of its trainer. The state is one model and its buffer: a second
+     * subtask would get a share of the buffer (list state is split round-robin) next to a fresh model, and publish
+     * versions of its own. The jobs pin their trainers to parallelism 1; this catches a vertex override.
+     *
+     * @param trainer the trainer's name in the message, e.g. "MEM trainer"
+     * @param uid the trainer operator's uid in its job
+     */
+    static void requireSingleSubtask(TaskInfo task, String trainer, String uid) {
+        int parallelism = task.getNumberOfParallelSubtasks();
+        if (parallelism > 1) {
+            throw new IllegalStateException(String.format("The %s (operator uid '%s') runs at parallelism %d, but it "
+                    + "trains one model and must run at parallelism 1: its model, buffer and progress are operator "
+                    + "state that parallel subtasks would split. Run it with parallelism 1 (as the job sets it) and "
+                    + "remove any %s entry for its vertex; data-parallel training is not supported.", trainer, uid,
+                    parallelism, PipelineOptions.PARALLELISM_OVERRIDES.key()));
+        }
     }
 
     /**
