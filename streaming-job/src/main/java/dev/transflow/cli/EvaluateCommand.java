@@ -1,14 +1,16 @@
 package dev.transflow.cli;
 
 import dev.transflow.model.eval.EvaluationReport;
-import dev.transflow.model.eval.Models;
 import dev.transflow.model.eval.OfflineEvaluation;
 import dev.transflow.model.feature.CsvFormatException;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.GenericCsvReader;
 import dev.transflow.model.feature.InteractionRow;
-import dev.transflow.model.train.ModelConfig;
-import dev.transflow.model.train.Optimizer;
+import dev.transflow.model.registry.ModelOption;
+import dev.transflow.model.registry.ModelOptions;
+import dev.transflow.model.registry.ModelRegistry;
+import dev.transflow.model.registry.ModelSpec;
+import dev.transflow.model.registry.OptionValues;
 import dev.transflow.replay.TenrecReader;
 
 import picocli.CommandLine;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,16 +41,19 @@ import java.util.concurrent.Callable;
                 "Models: lr, mlp, deepfm, din, shared-bottom, mmoe, finetune, mkt, mkt-no-hfa, mkt-no-pdl, "
                         + "mkt-no-tem.",
                 "Each training stage holds out the last --validation-fraction of its rows in time and runs epochs "
-                        + "until the validation AUC stops improving (--patience), keeping its best epoch."})
+                        + "until the validation AUC stops improving (--patience), keeping its best epoch.",
+                "Model hyper-parameters: --set model.<option>=VALUE for every model, --set "
+                        + "model.<model>.<option>=VALUE for one; --list-options lists them."})
 final class EvaluateCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--source", paramLabel = "FILE", required = true, description = "Source-domain log.")
+    // Checked in call(), not by picocli: --list-options needs neither.
+    @Option(names = "--source", paramLabel = "FILE", description = "Source-domain log (required).")
     Path source;
 
-    @Option(names = "--target", paramLabel = "FILE", required = true, description = "Target-domain log.")
+    @Option(names = "--target", paramLabel = "FILE", description = "Target-domain log (required).")
     Path target;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "generic",
@@ -57,7 +63,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--models", paramLabel = "LIST", split = ",",
             description = "Comma-separated models (default: lr,mlp,deepfm,din,shared-bottom,mmoe,finetune,mkt,"
                     + "mkt-no-hfa,mkt-no-pdl).")
-    List<String> models = new ArrayList<>(Models.DEFAULT);
+    List<String> models = new ArrayList<>(ModelRegistry.DEFAULT);
 
     @Option(names = "--seeds", paramLabel = "N", defaultValue = "1", description = "Seeds 1..N per model (default: ${DEFAULT-VALUE}).")
     int seeds;
@@ -77,69 +83,67 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Write <model>-seed<k>.csv (user_id,label,score) for the target test rows.")
     Path predictionsOut;
 
-    @Option(names = "--target-epochs", paramLabel = "N", defaultValue = "10",
-            description = "Most epochs of a stage on target rows only (default: ${DEFAULT-VALUE}).")
-    int targetEpochs;
+    @Option(names = "--set", paramLabel = "model.KEY=VALUE",
+            description = "Set a model option: model.<option>=VALUE for every model, model.<model>.<option>=VALUE for "
+                    + "one model (wins), e.g. --set model.dropout=0.1 --set model.mkt.pdl-weight=0.02 (repeatable; "
+                    + "see --list-options).")
+    List<String> settings = new ArrayList<>();
 
-    @Option(names = "--joint-epochs", paramLabel = "N", defaultValue = "10",
-            description = "Most epochs of a stage with source rows: joint training, MEM and Finetune's "
-                    + "pre-training (default: ${DEFAULT-VALUE}).")
-    int jointEpochs;
+    @Option(names = "--list-options", description = "List the model options with defaults and descriptions, and exit.")
+    boolean listOptions;
 
-    @Option(names = "--patience", paramLabel = "N", defaultValue = "2",
-            description = "Epochs without a better validation AUC before a stage stops (default: ${DEFAULT-VALUE}).")
-    int patience;
+    // Shorthands kept from before --set: each is exactly --set model.<option>=VALUE.
 
-    @Option(names = "--validation-fraction", paramLabel = "FRACTION", defaultValue = "0.1",
-            description = "Last part (in time) of each stage's training rows held out to pick its epoch; 0 trains "
-                    + "exactly the maximum epochs on every row (default: ${DEFAULT-VALUE}).")
-    double validationFraction;
+    @Option(names = "--target-epochs", paramLabel = "N", description = "Same as --set model.target-epochs=N.")
+    String targetEpochs;
 
-    @Option(names = "--validations-per-epoch", paramLabel = "N", defaultValue = "1",
-            description = "Validation checks per epoch; the kept weights may come from within an epoch; a "
-                    + "validation slice with fewer than 50 clicks is checked once (default: ${DEFAULT-VALUE}).")
-    int validationsPerEpoch;
+    @Option(names = "--joint-epochs", paramLabel = "N", description = "Same as --set model.joint-epochs=N.")
+    String jointEpochs;
 
-    @Option(names = "--learning-rate", paramLabel = "RATE", defaultValue = "0.001",
-            description = "Adam learning rate of dense weights (default: ${DEFAULT-VALUE}).")
-    float learningRate;
+    @Option(names = "--patience", paramLabel = "N", description = "Same as --set model.patience=N.")
+    String patience;
 
-    @Option(names = "--embedding-learning-rate", paramLabel = "RATE", defaultValue = "0.05",
-            description = "AdaGrad learning rate of embedding rows (default: ${DEFAULT-VALUE}).")
-    float embeddingLearningRate;
+    @Option(names = "--validation-fraction", paramLabel = "FRACTION",
+            description = "Same as --set model.validation-fraction=FRACTION.")
+    String validationFraction;
 
-    @Option(names = "--embedding-l2", paramLabel = "WEIGHT", defaultValue = "1e-4",
-            description = "L2 weight on the embedding rows a batch reads (default: ${DEFAULT-VALUE}).")
-    float embeddingL2;
+    @Option(names = "--validations-per-epoch", paramLabel = "N",
+            description = "Same as --set model.validations-per-epoch=N.")
+    String validationsPerEpoch;
 
-    @Option(names = "--dense-l2", paramLabel = "WEIGHT", defaultValue = "0",
-            description = "L2 weight on dense weight matrices (default: ${DEFAULT-VALUE}).")
-    float denseL2;
+    @Option(names = "--learning-rate", paramLabel = "RATE", description = "Same as --set model.learning-rate=RATE.")
+    String learningRate;
 
-    @Option(names = "--dropout", paramLabel = "RATE", defaultValue = "0",
-            description = "Dropout rate of hidden layers while training (default: ${DEFAULT-VALUE}).")
-    float dropout;
+    @Option(names = "--embedding-learning-rate", paramLabel = "RATE",
+            description = "Same as --set model.embedding-learning-rate=RATE.")
+    String embeddingLearningRate;
 
-    @Option(names = "--tem-warm-start", paramLabel = "BOOL", defaultValue = "false", arity = "1",
-            description = "Start MKT's TEM backbone from MEM's instead of random values (default: ${DEFAULT-VALUE}).")
-    boolean temWarmStart;
+    @Option(names = "--embedding-l2", paramLabel = "WEIGHT", description = "Same as --set model.embedding-l2=WEIGHT.")
+    String embeddingL2;
+
+    @Option(names = "--dense-l2", paramLabel = "WEIGHT", description = "Same as --set model.dense-l2=WEIGHT.")
+    String denseL2;
+
+    @Option(names = "--dropout", paramLabel = "RATE", description = "Same as --set model.dropout=RATE.")
+    String dropout;
+
+    @Option(names = "--tem-warm-start", paramLabel = "BOOL", description = "Same as --set model.tem-warm-start=BOOL.")
+    String temWarmStart;
+
+    @Option(names = "--mem-loss-weighting", paramLabel = "samples|domains",
+            description = "Same as --set model.mem-loss-weighting=samples|domains.")
+    String memLossWeighting;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Same as --set model.batch-size=N.")
+    String batchSize;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Same as --set model.threads=N.")
+    String threads;
 
     @Option(names = "--sequence-attributes", paramLabel = "LIST", split = ",",
             description = "Entity-shared features that behaviour-sequence elements carry besides the item id, over"
                     + " the schema's (only category is supported; default: the schema's, none when inferred).")
     List<String> sequenceAttributes;
-
-    @Option(names = "--mem-loss-weighting", paramLabel = "samples|domains", defaultValue = "domains",
-            description = "How MEM weighs its domains' click losses: samples (one mean over the mixed batch, MKT eq. 11)"
-                    + " or domains (each domain's mean, summed) (default: ${DEFAULT-VALUE}).")
-    ModelConfig.MemLossWeighting memLossWeighting;
-
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "512", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "TensorFlow threads; 0 = all cores (default).")
-    int threads;
 
     @Option(names = "--tenrec-label", paramLabel = "COLUMN", defaultValue = "like",
             description = "With --format tenrec: the label column (default: ${DEFAULT-VALUE}).")
@@ -147,20 +151,30 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (listOptions) {
+            printOptions(out);
+            out.flush();
+            return 0;
+        }
+        if (source == null || target == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Missing required options: --source=FILE and --target=FILE");
+        }
         for (String model : models) {
-            if (!Models.ALL.contains(model)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "Unknown model '" + model
-                        + "'; choose from " + Models.ALL);
+            try {
+                ModelRegistry.spec(model);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        if (seeds < 1 || targetEpochs < 1 || jointEpochs < 1 || batchSize < 1 || threads < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--seeds, --target-epochs, --joint-epochs and --batch-size must be >= 1, --threads >= 0");
+        if (seeds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--seeds must be >= 1, got " + seeds);
         }
         if (!(split > 0 && split < 1)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--split must be in (0, 1), got " + split);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        OptionValues options = modelOptions();
         PrintWriter err = spec.commandLine().getErr();
         List<InteractionRow> sourceRows;
         List<InteractionRow> targetRows;
@@ -175,20 +189,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (sequenceAttributes != null) {
             schema = schema.withSequenceAttributes(sequenceAttributes);
         }
-        ModelConfig defaults = ModelConfig.defaults();
-        ModelConfig config;
-        try {
-            config = defaults.with().maxJointEpochs(jointEpochs).maxTargetEpochs(targetEpochs).patience(patience)
-                    .validationFraction(validationFraction).validationsPerEpoch(validationsPerEpoch).embeddingL2(embeddingL2).denseL2(denseL2).dropout(dropout)
-                    .temWarmStart(temWarmStart).memLossWeighting(memLossWeighting).batchSize(batchSize).threads(threads)
-                    .optimizer(new Optimizer.Settings(learningRate, embeddingLearningRate, defaults.optimizer().beta1(),
-                            defaults.optimizer().beta2(), defaults.optimizer().epsilon(),
-                            defaults.optimizer().initialAccumulator()))
-                    .build();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        OfflineEvaluation evaluation = new OfflineEvaluation(schema, config);
+        OfflineEvaluation evaluation = new OfflineEvaluation(schema, options);
         List<OfflineEvaluation.Result> results = evaluation.run(sourceRows, targetRows, models, seeds, split,
                 line -> {
                     err.println(line);
@@ -204,6 +205,81 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The shorthand flags, then every {@code --set}, as one set of model settings: both spellings go through
+     * {@link OptionValues#parse}, so they are checked and applied alike.
+     */
+    OptionValues modelOptions() {
+        Map<String, String> values = new LinkedHashMap<>();
+        shorthands().forEach((option, value) -> {
+            if (value != null) {
+                values.put(OptionValues.PREFIX + option.key(), value);
+            }
+        });
+        for (String setting : settings) {
+            int eq = setting.indexOf('=');
+            if (eq <= 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--set takes model.KEY=VALUE, got '" + setting + "'");
+            }
+            String key = setting.substring(0, eq).trim();
+            if (values.put(key, setting.substring(eq + 1).trim()) != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), key + " is set twice (by --set or "
+                        + "its shorthand flag)");
+            }
+        }
+        try {
+            return OptionValues.parse(values);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()
+                    + " (--list-options lists the model options)");
+        }
+    }
+
+    private Map<ModelOption<?>, String> shorthands() {
+        Map<ModelOption<?>, String> m = new LinkedHashMap<>();
+        m.put(ModelOptions.TARGET_EPOCHS, targetEpochs);
+        m.put(ModelOptions.JOINT_EPOCHS, jointEpochs);
+        m.put(ModelOptions.PATIENCE, patience);
+        m.put(ModelOptions.VALIDATION_FRACTION, validationFraction);
+        m.put(ModelOptions.VALIDATIONS_PER_EPOCH, validationsPerEpoch);
+        m.put(ModelOptions.LEARNING_RATE, learningRate);
+        m.put(ModelOptions.EMBEDDING_LEARNING_RATE, embeddingLearningRate);
+        m.put(ModelOptions.EMBEDDING_L2, embeddingL2);
+        m.put(ModelOptions.DENSE_L2, denseL2);
+        m.put(ModelOptions.DROPOUT, dropout);
+        m.put(ModelOptions.TEM_WARM_START, temWarmStart);
+        m.put(ModelOptions.MEM_LOSS_WEIGHTING, memLossWeighting);
+        m.put(ModelOptions.BATCH_SIZE, batchSize);
+        m.put(ModelOptions.THREADS, threads);
+        return m;
+    }
+
+    private static void printOptions(PrintWriter out) {
+        out.println("Model options: --set model.<option>=VALUE sets every model, --set model.<model>.<option>=VALUE "
+                + "one model (and wins).");
+        for (ModelOption<?> option : ModelOptions.all()) {
+            out.printf(Locale.ROOT, "  %s%s (%s, default %s)%n      %s%n", OptionValues.PREFIX, option.key(),
+                    option.typeName(), defaultText(option), option.description());
+        }
+        out.println("Models (an option a model does not read cannot be set for it alone):");
+        for (ModelSpec model : ModelRegistry.specs()) {
+            List<String> unread = new ArrayList<>();
+            for (ModelOption<?> option : ModelOptions.all()) {
+                if (!model.reads(option)) {
+                    unread.add(option.key());
+                }
+            }
+            out.printf(Locale.ROOT, "  %-13s %s%s%s%n", model.name(), model.description(),
+                    model.consumes().map(kind -> " Reads " + kind + " knowledge.").orElse(""),
+                    unread.isEmpty() ? "" : " Does not read: " + String.join(", ", unread) + ".");
+        }
+    }
+
+    private static <T> String defaultText(ModelOption<T> option) {
+        return option.format(option.defaultValue());
     }
 
     private List<InteractionRow> read(Path file) {

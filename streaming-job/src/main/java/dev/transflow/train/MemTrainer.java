@@ -1,10 +1,10 @@
 package dev.transflow.train;
 
-import dev.transflow.model.eval.Models;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelKind;
@@ -86,9 +86,9 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         this.publishSamples = config.get(TrainerOptions.MEM_PUBLISH_SAMPLES);
         this.publishIntervalMillis = config.get(TrainerOptions.MEM_PUBLISH_INTERVAL).toMillis();
         this.maxBuffered = TrainerOptions.memMaxBuffered(config);
-        if (!Models.WITH_MEM.contains(settings.model())) {
+        if (!ModelRegistry.WITH_MEM.contains(settings.model())) {
             throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + settings.model() + "', which reads "
-                    + "no MEM knowledge; the MEM job trains for " + Models.WITH_MEM);
+                    + "no MEM knowledge; the MEM job trains for " + ModelRegistry.WITH_MEM);
         }
         if (publishSamples < 1) {
             throw new IllegalArgumentException(TrainerOptions.MEM_PUBLISH_SAMPLES.key() + " must be >= 1, got "
@@ -101,7 +101,7 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         // Before any state is read: a second subtask would train a model of its own on part of the samples.
         TrainerCheckpoint.requireSingleSubtask(getRuntimeContext().getTaskInfo(), "MEM trainer", UID);
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
-        model = Models.memTrainer(settings.model(), encoder,
+        model = ModelRegistry.memTrainer(settings.model(), encoder,
                 settings.modelConfig(), settings.seed());
         checkpoint = TrainerCheckpoint.initialize(context, "buffer", LegacyPosition.MEM);
         checkpoint.restoreModel(model);

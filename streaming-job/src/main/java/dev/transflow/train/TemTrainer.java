@@ -1,11 +1,11 @@
 package dev.transflow.train;
 
 import dev.transflow.join.EncodedSample;
-import dev.transflow.model.eval.Models;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MultiEntityModel;
+import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
@@ -113,9 +113,9 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         // Before any state is read: a second subtask would train a model of its own on part of the samples.
         TrainerCheckpoint.requireSingleSubtask(getRuntimeContext().getTaskInfo(), "TEM trainer", UID);
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
-        model = (GraphModel) Models.create(settings.model(), encoder,
+        model = (GraphModel) ModelRegistry.create(settings.model(), encoder,
                 settings.modelConfig(), settings.seed());
-        usesKnowledge = Models.WITH_MEM.contains(settings.model());
+        usesKnowledge = ModelRegistry.WITH_MEM.contains(settings.model());
         checkpoint = TrainerCheckpoint.initialize(context, "batch", LegacyPosition.TEM);
         checkpoint.restoreModel(model);
         progress = checkpoint.progress();

@@ -1,6 +1,6 @@
 package dev.transflow.train;
 
-import dev.transflow.model.eval.Models;
+import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.model.snapshot.SnapshotStore;
 import dev.transflow.model.train.ModelConfig;
 import dev.transflow.schemas.ModelKind;
@@ -10,6 +10,7 @@ import org.apache.flink.configuration.Configuration;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** The {@link TrainerOptions} both trainers read, resolved once when the job is built. */
 record TrainerSettings(String model, int batchSize, int threads, int metricWindow, long seed, String snapshotDir,
@@ -20,9 +21,9 @@ record TrainerSettings(String model, int batchSize, int threads, int metricWindo
                 config.get(TrainerOptions.THREADS), config.get(TrainerOptions.METRIC_WINDOW),
                 config.get(TrainerOptions.SEED), config.get(TrainerOptions.SNAPSHOT_DIR),
                 config.get(TrainerOptions.SNAPSHOT_RETAIN));
-        if (!Models.ALL.contains(s.model)) {
+        if (!ModelRegistry.ALL.contains(s.model)) {
             throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + s.model + "'; choose from "
-                    + Models.ALL);
+                    + ModelRegistry.ALL);
         }
         if (s.batchSize < 2) {
             throw new IllegalArgumentException(TrainerOptions.BATCH_SIZE.key() + " must be >= 2, got " + s.batchSize);
@@ -31,7 +32,8 @@ record TrainerSettings(String model, int batchSize, int threads, int metricWindo
     }
 
     ModelConfig modelConfig() {
-        return ModelConfig.defaults().withBatchSize(batchSize).withThreads(threads);
+        // No model.* job settings reach the trainers yet: the model's defaults, batch size and threads.
+        return ModelRegistry.configure(model, Map.of()).withBatchSize(batchSize).withThreads(threads);
     }
 
     /** The store trainers publish to and take knowledge snapshots from. */

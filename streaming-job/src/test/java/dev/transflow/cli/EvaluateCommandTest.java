@@ -1,5 +1,8 @@
 package dev.transflow.cli;
 
+import dev.transflow.model.registry.OptionValues;
+import dev.transflow.model.train.ModelConfig;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -81,5 +84,78 @@ class EvaluateCommandTest {
                 typo.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("names categorical feature 'catgory'")
                 .contains("has no column shared.catgory").contains("Fix the name");
+    }
+
+    @Test
+    void aModelsOwnSettingReachesThatModelOnly() {
+        OptionValues options = parse("--set", "model.mkt.dropout=0.3");
+
+        assertThat(options.config("mkt").dropout()).isEqualTo(0.3f);
+        for (String other : List.of("mkt-no-hfa", "mkt-no-pdl", "mlp", "finetune")) {
+            assertThat(options.config(other).dropout()).as(other).isZero();
+        }
+
+        OptionValues both = parse("--dropout", "0.1", "--set", "model.mkt.dropout=0.3");
+        assertThat(both.config("mkt").dropout()).isEqualTo(0.3f);
+        assertThat(both.config("din").dropout()).isEqualTo(0.1f);
+    }
+
+    @Test
+    void theOldFlagsAreShorthandsForTheSameOptions() {
+        OptionValues flags = parse("--joint-epochs", "3", "--target-epochs", "4", "--patience", "1",
+                "--validation-fraction", "0", "--validations-per-epoch", "2", "--learning-rate", "0.002",
+                "--embedding-learning-rate", "0.1", "--embedding-l2", "0", "--dense-l2", "1e-5", "--dropout", "0.2",
+                "--tem-warm-start", "true", "--mem-loss-weighting", "samples", "--batch-size", "256", "--threads", "1");
+        OptionValues set = parse("--set", "model.joint-epochs=3", "--set", "model.target-epochs=4", "--set",
+                "model.patience=1", "--set", "model.validation-fraction=0", "--set", "model.validations-per-epoch=2",
+                "--set", "model.learning-rate=0.002", "--set", "model.embedding-learning-rate=0.1", "--set",
+                "model.embedding-l2=0", "--set", "model.dense-l2=1e-5", "--set", "model.dropout=0.2", "--set",
+                "model.tem-warm-start=true", "--set", "model.mem-loss-weighting=samples", "--set",
+                "model.batch-size=256", "--set", "model.threads=1");
+
+        ModelConfig config = flags.config("mkt");
+        assertThat(config).usingRecursiveComparison().isEqualTo(set.config("mkt"));
+        assertThat(config.maxJointEpochs()).isEqualTo(3);
+        assertThat(config.optimizer().denseLearningRate()).isEqualTo(0.002f);
+        assertThat(config.memLossWeighting()).isEqualTo(ModelConfig.MemLossWeighting.SAMPLES);
+        assertThat(config.temWarmStart()).isTrue();
+        assertThat(parse().config("mkt")).usingRecursiveComparison().isEqualTo(ModelConfig.defaults());
+    }
+
+    @Test
+    void aMistypedModelOptionIsAUsageErrorNamingTheClosestKey() {
+        assertThat(run("evaluate", "--source", "s.csv", "--target", "t.csv", "--set", "model.dropot=0.3"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown model option 'model.dropot'").contains("'model.dropout'")
+                .contains("--list-options");
+
+        assertThat(run("evaluate", "--source", "s.csv", "--target", "t.csv", "--set", "model.mtk.dropout=0.3"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("'model.mkt.dropout'");
+
+        assertThat(run("evaluate", "--source", "s.csv", "--target", "t.csv", "--dropout", "0.1", "--set",
+                "model.dropout=0.2")).isEqualTo(2);
+        assertThat(err.toString()).contains("model.dropout is set twice");
+
+        assertThat(run("evaluate", "--source", "s.csv", "--target", "t.csv", "--batch-size", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("model.batch-size must be >= 1, got 0");
+    }
+
+    @Test
+    void listOptionsNeedsNoLogs() {
+        assertThat(run("evaluate", "--list-options")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("model.embedding-l2 (float, default 1.0E-4)")
+                .contains("model.mem-loss-weighting (samples|domains, default domains)")
+                .contains("model.shared-units (int list, default 128,64)").contains("Dropout rate")
+                .contains("mkt-no-tem").contains("Reads MEM knowledge");
+
+        assertThat(run("evaluate", "--target", "t.csv")).isEqualTo(2);
+        assertThat(err.toString()).contains("--source=FILE");
+    }
+
+    private static OptionValues parse(String... args) {
+        EvaluateCommand command = new EvaluateCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.modelOptions();
     }
 }

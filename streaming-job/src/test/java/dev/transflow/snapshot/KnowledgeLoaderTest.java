@@ -1,11 +1,11 @@
 package dev.transflow.snapshot;
 
-import dev.transflow.model.eval.Models;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
 import dev.transflow.model.mkt.MultiEntityModel;
 import dev.transflow.model.nn.Net;
+import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.model.snapshot.SnapshotStore;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModelConfig;
@@ -50,8 +50,8 @@ class KnowledgeLoaderTest {
 
     @BeforeAll
     static void models() {
-        reader = (GraphModel) Models.create("mkt", new SampleEncoder(SCHEMA), CONFIG, 1);
-        mem = Models.memTrainer("mkt", new SampleEncoder(SCHEMA), CONFIG, 7);
+        reader = (GraphModel) ModelRegistry.create("mkt", new SampleEncoder(SCHEMA), CONFIG, 1);
+        mem = ModelRegistry.memTrainer("mkt", new SampleEncoder(SCHEMA), CONFIG, 7);
     }
 
     @AfterAll

@@ -1,9 +1,9 @@
 package dev.transflow.snapshot;
 
-import dev.transflow.model.eval.Models;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.model.snapshot.SnapshotException;
 import dev.transflow.model.snapshot.SnapshotStore;
 import dev.transflow.model.train.ModelConfig;
@@ -31,7 +31,8 @@ class SnapshotPublisherTest {
     @BeforeAll
     static void model() {
         FeatureSchema schema = FeatureSchema.infer(World.SOURCE_LAYOUT, World.TARGET_LAYOUT, 1 << 10, 100);
-        model = Models.memTrainer("mkt", new SampleEncoder(schema), ModelConfig.defaults().withBatchSize(64), 3);
+        model = ModelRegistry.memTrainer("mkt", new SampleEncoder(schema), ModelConfig.defaults().withBatchSize(64),
+                3);
     }
 
     @AfterAll

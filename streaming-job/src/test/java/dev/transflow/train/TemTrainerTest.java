@@ -3,12 +3,12 @@ package dev.transflow.train;
 
 import dev.transflow.join.EncodedSample;
 import dev.transflow.join.Samples;
-import dev.transflow.model.eval.Models;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.InteractionRow;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.model.snapshot.SnapshotStore;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModelConfig;
@@ -144,8 +144,8 @@ class TemTrainerTest {
             // those of the model trained on the batches before it, and measurably not those of one trained on it.
             TrainerSettings settings = TrainerSettings.of(config("mlp"));
             SampleEncoder encoder = new SampleEncoder(SCHEMA);
-            try (GraphModel twin = (GraphModel) Models.create(settings.model(), encoder, settings.modelConfig(),
-                    settings.seed())) {
+            try (GraphModel twin = (GraphModel) ModelRegistry.create(settings.model(), encoder,
+                    settings.modelConfig(), settings.seed())) {
                 for (int k = 0; k < 5; k++) {
                     List<Prediction> batch = predictions.subList(64 * k, 64 * k + 64);
                     EncodedSamples encoded = encoder.encode(Domain.TARGET, SAMPLES.subList(64 * k, 64 * k + 64),
@@ -241,7 +241,7 @@ class TemTrainerTest {
     /** A MEM snapshot published the way the MEM job does, after a few MEM steps on the test samples. */
     private static ModelVersion publishMem(SnapshotPublisher publisher, long last, int steps) {
         SampleEncoder encoder = new SampleEncoder(SCHEMA);
-        try (MktModel mem = Models.memTrainer("mkt", encoder, ModelConfig.defaults().withBatchSize(64), 7)) {
+        try (MktModel mem = ModelRegistry.memTrainer("mkt", encoder, ModelConfig.defaults().withBatchSize(64), 7)) {
             for (int i = 0; i < steps; i++) {
                 var users = new HashMap<String, Integer>();
                 var s = encoder.encode(Domain.SOURCE, PRODUCT_SAMPLES.subList(i * 64, i * 64 + 64), users);

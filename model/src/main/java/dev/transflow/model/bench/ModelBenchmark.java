@@ -36,7 +36,7 @@ public final class ModelBenchmark {
     public static Figures run(SampleEncoder encoder, EncodedSamples source, EncodedSamples target, int threads,
             int batchSize, Consumer<String> log) {
         ModelConfig config = ModelConfig.defaults().withThreads(threads).withBatchSize(batchSize).withFixedEpochs(1, 1);
-        try (MktModel model = new MktModel("mkt", encoder, config, 1, true, true)) {
+        try (MktModel model = new MktModel("mkt", encoder, config, 1, MktModel.Settings.FULL)) {
             int warmSource = Math.min(source.rows, batchSize * 8);
             int warmTarget = Math.min(target.rows, Math.max(batchSize, warmSource * target.rows / source.rows));
             model.fitMem(source, warmSource, target, warmTarget);

@@ -7,8 +7,9 @@ import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.InteractionRow;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.metric.PredictionMetrics;
+import dev.transflow.model.registry.ModelRegistry;
+import dev.transflow.model.registry.OptionValues;
 import dev.transflow.model.train.CtrModel;
-import dev.transflow.model.train.ModelConfig;
 import dev.transflow.model.train.StageLog;
 import dev.transflow.schemas.Domain;
 
@@ -37,12 +38,13 @@ public final class OfflineEvaluation {
     }
 
     private final FeatureSchema schema;
-    private final ModelConfig config;
+    private final OptionValues options;
     private final List<Training> training = new ArrayList<>();
 
-    public OfflineEvaluation(FeatureSchema schema, ModelConfig config) {
+    /** @param options the models' hyper-parameters: shared ones and each model's own */
+    public OfflineEvaluation(FeatureSchema schema, OptionValues options) {
         this.schema = schema;
-        this.config = config;
+        this.options = options;
     }
 
     public List<Result> run(List<InteractionRow> source, List<InteractionRow> target, List<String> models, int seeds,
@@ -82,7 +84,7 @@ public final class OfflineEvaluation {
                 long started = System.nanoTime();
                 float[] scores;
                 List<StageLog> stages;
-                try (CtrModel model = Models.create(name, encoder, config, seed)) {
+                try (CtrModel model = ModelRegistry.create(name, encoder, options.config(name), seed)) {
                     model.fit(s, sourceEnd, t, targetEnd);
                     scores = model.predict(t, targetEnd, t.rows);
                     stages = model.trainingLog();

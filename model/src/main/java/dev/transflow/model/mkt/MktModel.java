@@ -21,8 +21,7 @@ import java.util.Map;
 
 /**
  * MKT end to end: MEM trained on both domains, then frozen, then TEM trained on the target domain with MEM's
- * knowledge plugged in through gates. {@code hfa} and {@code pdl} switch the two MEM components off for ablations;
- * without {@code tem}, MEM's own target tower predicts (the paper's "w/o TEM" ablation).
+ * knowledge plugged in through gates. {@link Settings} switch components off for the paper's ablations.
  */
 public final class MktModel extends GraphModel {
 
@@ -35,16 +34,34 @@ public final class MktModel extends GraphModel {
     private final Operand<TFloat32> temScore;
     private final boolean tem;
 
-    public MktModel(String name, SampleEncoder encoder, ModelConfig config, long seed, boolean hfa, boolean pdl) {
-        this(name, encoder, config, seed, hfa, pdl, true);
+    /**
+     * Which MKT components the graph has.
+     *
+     * @param hfa whether MEM aligns each domain's specific features (heterogeneous feature alignment)
+     * @param pdl whether MEM's loss has the polarized distribution term
+     * @param tem whether TEM predicts; without it MEM's own target tower does (the paper's "w/o TEM")
+     */
+    public record Settings(boolean hfa, boolean pdl, boolean tem) {
+        public static final Settings FULL = new Settings(true, true, true);
+        public static final Settings NO_HFA = new Settings(false, true, true);
+        public static final Settings NO_PDL = new Settings(true, false, true);
+        public static final Settings NO_TEM = new Settings(true, true, false);
+
+        /**
+         * The same MEM predicting with its own target tower: what a continual MEM trainer runs, so that its MEM
+         * weights load into the model with these settings.
+         */
+        public Settings withoutTem() {
+            return new Settings(hfa, pdl, false);
+        }
     }
 
-    public MktModel(String name, SampleEncoder encoder, ModelConfig config, long seed, boolean hfa, boolean pdl,
-            boolean tem) {
+    public MktModel(String name, SampleEncoder encoder, ModelConfig config, long seed, Settings settings) {
         super(encoder, config, seed);
         this.name = name;
-        this.tem = tem;
-        mem = new MultiEntityModel(net, encoder, config, sourceInputs, targetInputs, hfa, pdl);
+        this.tem = settings.tem();
+        mem = new MultiEntityModel(net, encoder, config, sourceInputs, targetInputs, settings.hfa(),
+                settings.pdl());
         MultiEntityModel.Knowledge knowledge = mem.knowledge(Domain.TARGET);
         target = new TargetEntityModel(net, encoder, config, true, knowledge);
         var temLogits = target.logits(targetInputs, knowledge);

@@ -5,7 +5,9 @@ import java.util.Arrays;
 /**
  * Network sizes, regularization and training settings. Sizes follow the MKT paper's public-data setup: shared
  * layers [128, 64], towers [16, 1], target network [128, 64, 16, 1], 3 experts, gamma = 0.01. Change one setting
- * with {@link #with()}: {@code ModelConfig.defaults().with().batchSize(256).build()}.
+ * with {@link #with()}: {@code ModelConfig.defaults().with().batchSize(256).build()}. Each component is also a
+ * typed option in {@link dev.transflow.model.registry.ModelOptions}, with the same default, so that
+ * {@code transflow evaluate} and the streaming jobs set it by key.
  *
  * @param maxJointEpochs most epochs of a stage that trains on source rows (MEM pre-training, joint models,
  *     Finetune's source stage); early stopping usually ends it sooner
@@ -145,6 +147,36 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             memLossWeighting = c.memLossWeighting;
             threads = c.threads;
             optimizer = c.optimizer;
+        }
+
+        public Builder sharedUnits(int[] v) {
+            sharedUnits = v.clone();
+            return this;
+        }
+
+        public Builder towerUnits(int[] v) {
+            towerUnits = v.clone();
+            return this;
+        }
+
+        public Builder targetUnits(int[] v) {
+            targetUnits = v.clone();
+            return this;
+        }
+
+        public Builder experts(int v) {
+            experts = v;
+            return this;
+        }
+
+        public Builder alignedWidth(int v) {
+            alignedWidth = v;
+            return this;
+        }
+
+        public Builder specificWidth(int v) {
+            specificWidth = v;
+            return this;
         }
 
         public Builder batchSize(int v) {

@@ -34,6 +34,30 @@ public final class Optimizer {
         public static Settings defaults() {
             return new Settings(1e-3f, 0.05f, 0.9f, 0.999f, 1e-7f, 0.1f);
         }
+
+        public Settings withDenseLearningRate(float v) {
+            return new Settings(v, embeddingLearningRate, beta1, beta2, epsilon, initialAccumulator);
+        }
+
+        public Settings withEmbeddingLearningRate(float v) {
+            return new Settings(denseLearningRate, v, beta1, beta2, epsilon, initialAccumulator);
+        }
+
+        public Settings withBeta1(float v) {
+            return new Settings(denseLearningRate, embeddingLearningRate, v, beta2, epsilon, initialAccumulator);
+        }
+
+        public Settings withBeta2(float v) {
+            return new Settings(denseLearningRate, embeddingLearningRate, beta1, v, epsilon, initialAccumulator);
+        }
+
+        public Settings withEpsilon(float v) {
+            return new Settings(denseLearningRate, embeddingLearningRate, beta1, beta2, v, initialAccumulator);
+        }
+
+        public Settings withInitialAccumulator(float v) {
+            return new Settings(denseLearningRate, embeddingLearningRate, beta1, beta2, epsilon, v);
+        }
     }
 
     private Optimizer() {}

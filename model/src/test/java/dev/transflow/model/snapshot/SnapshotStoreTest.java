@@ -55,7 +55,7 @@ class SnapshotStoreTest {
         SnapshotStore store = new SnapshotStore(dir);
         float[] expected;
         SnapshotStore.Snapshot snapshot;
-        try (MktModel model = new MktModel("mkt", encoder, CONFIG, 1, true, true)) {
+        try (MktModel model = new MktModel("mkt", encoder, CONFIG, 1, MktModel.Settings.FULL)) {
             model.fit(source, source.rows, target, 1_500);
             expected = model.predict(target, 1_500, target.rows);
             snapshot = model.publish(store, ModelKind.TEM, 1, Map.of("auc", 0.7), false);
@@ -66,7 +66,7 @@ class SnapshotStoreTest {
         assertThat(snapshot.manifest().files()).isNotEmpty()
                 .allSatisfy((name, sha) -> assertThat(sha).hasSize(64));
         assertThat(snapshot.manifestSha256()).hasSize(64);
-        try (MktModel fresh = new MktModel("mkt", encoder, CONFIG, 99, true, true)) {
+        try (MktModel fresh = new MktModel("mkt", encoder, CONFIG, 99, MktModel.Settings.FULL)) {
             assertThat(fresh.predict(target, 1_500, target.rows)).isNotEqualTo(expected);
             fresh.load(SnapshotStore.read(snapshot.directory(), ModelKind.TEM, encoder.schema()));
             assertThat(fresh.predict(target, 1_500, target.rows)).containsExactly(expected, within(1e-6f));

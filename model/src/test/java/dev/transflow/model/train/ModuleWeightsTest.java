@@ -3,13 +3,13 @@ package dev.transflow.model.train;
 import dev.transflow.model.TinyWorld;
 import dev.transflow.model.baseline.TargetOnlyModel;
 import dev.transflow.model.nn.Backbone;
-import dev.transflow.model.eval.Models;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
 import dev.transflow.model.mkt.MultiEntityModel;
 import dev.transflow.model.mkt.TargetEntityModel;
 import dev.transflow.model.nn.Net;
+import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.model.snapshot.SnapshotException;
 import dev.transflow.model.snapshot.SnapshotStore;
 import dev.transflow.schemas.Domain;
@@ -56,8 +56,8 @@ class ModuleWeightsTest {
     @Test
     void memWeightsSwapIntoTheTargetModelAndTemWeightsStay(@TempDir Path dir) {
         SnapshotStore store = new SnapshotStore(dir);
-        try (MktModel mem = Models.memTrainer("mkt", encoder, CONFIG, 1);
-                MktModel tem = new MktModel("mkt", encoder, CONFIG, 2, true, true)) {
+        try (MktModel mem = ModelRegistry.memTrainer("mkt", encoder, CONFIG, 1);
+                MktModel tem = new MktModel("mkt", encoder, CONFIG, 2, MktModel.Settings.FULL)) {
             for (int s = 0, t = 0; s + 256 <= source.rows && t + 64 <= target.rows; s += 256, t += 64) {
                 mem.trainMem(source, s, s + 256, target, t, t + 64);
             }
@@ -85,7 +85,7 @@ class ModuleWeightsTest {
     void aSnapshotOfAnotherStructureIsRejectedByName(@TempDir Path dir) {
         SnapshotStore store = new SnapshotStore(dir);
         try (TargetOnlyModel mlp = new TargetOnlyModel("din", encoder, CONFIG, 1, Backbone.Spec.FULL, false);
-                MktModel tem = new MktModel("mkt", encoder, CONFIG, 2, true, true)) {
+                MktModel tem = new MktModel("mkt", encoder, CONFIG, 2, MktModel.Settings.FULL)) {
             SnapshotStore.Snapshot snapshot = mlp.publish(store, ModelKind.MEM, 0, Map.of(), false);
             assertThatThrownBy(() -> tem.readGroup(snapshot, MultiEntityModel.GROUP))
                     .isInstanceOf(SnapshotException.class)

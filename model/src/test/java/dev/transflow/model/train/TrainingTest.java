@@ -4,7 +4,6 @@ import dev.transflow.model.TinyWorld;
 import dev.transflow.model.baseline.JointModel;
 import dev.transflow.model.baseline.LogisticRegressionModel;
 import dev.transflow.model.baseline.TargetOnlyModel;
-import dev.transflow.model.eval.Models;
 import dev.transflow.model.nn.Backbone;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.SampleEncoder;
@@ -15,6 +14,7 @@ import dev.transflow.model.mkt.TargetEntityModel;
 import dev.transflow.model.nn.EmbeddingTable;
 import dev.transflow.model.nn.Net;
 import dev.transflow.model.nn.NumericInput;
+import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.schemas.Domain;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +71,7 @@ class TrainingTest {
                 new TargetOnlyModel("finetune", encoder, CONFIG, 1, Backbone.Spec.FULL, true),
                 new JointModel("mmoe", JointModel.Kind.MMOE, encoder, CONFIG, 1),
                 new JointModel("shared-bottom", JointModel.Kind.SHARED_BOTTOM, encoder, CONFIG, 1),
-                new MktModel("mkt", encoder, CONFIG, 1, true, true)}) {
+                new MktModel("mkt", encoder, CONFIG, 1, MktModel.Settings.FULL)}) {
             try (model) {
                 double before = testAuc(model);
                 model.fit(source, sourceEnd, target, targetEnd);
@@ -84,7 +84,7 @@ class TrainingTest {
 
     @Test
     void memStaysFrozenWhileTemTrains() {
-        try (MktModel model = new MktModel("mkt", encoder, CONFIG, 2, true, true)) {
+        try (MktModel model = new MktModel("mkt", encoder, CONFIG, 2, MktModel.Settings.FULL)) {
             model.fitMem(source, sourceEnd, target, targetEnd);
             Net net = model.net();
             Map<String, float[]> mem = new java.util.HashMap<>();
@@ -109,7 +109,7 @@ class TrainingTest {
 
     @Test
     void temWarmStartCopiesMemsBackboneAndNothingElse() {
-        try (MktModel model = new MktModel("mkt", encoder, CONFIG, 3, true, true)) {
+        try (MktModel model = new MktModel("mkt", encoder, CONFIG, 3, MktModel.Settings.FULL)) {
             model.fitMem(source, sourceEnd, target, targetEnd);
             Net net = model.net();
             Net.Param memTable = param(net, "mem/embeddings");
@@ -221,8 +221,8 @@ class TrainingTest {
     @Test
     void modelsWithTheSameSeedShareTheInitialWeightsOfTheirCommonParts() {
         try (TargetOnlyModel finetune = new TargetOnlyModel("finetune", encoder, CONFIG, 7, Backbone.Spec.FULL, true);
-                MktModel mkt = new MktModel("mkt", encoder, CONFIG, 7, true, true);
-                MktModel otherSeed = new MktModel("mkt", encoder, CONFIG, 8, true, true)) {
+                MktModel mkt = new MktModel("mkt", encoder, CONFIG, 7, MktModel.Settings.FULL);
+                MktModel otherSeed = new MktModel("mkt", encoder, CONFIG, 8, MktModel.Settings.FULL)) {
             Net.Param a = finetune.net().tables(TargetEntityModel.GROUP).get(0).param();
             Net.Param b = mkt.net().tables(TargetEntityModel.GROUP).get(0).param();
             Net.Param c = otherSeed.net().tables(TargetEntityModel.GROUP).get(0).param();
@@ -257,7 +257,7 @@ class TrainingTest {
 
     @Test
     void continualStepsKeepRunningNumericStatisticsOfTheModuleTheyTrain() {
-        try (MktModel model = new MktModel("mkt", encoder, CONFIG, 9, true, true)) {
+        try (MktModel model = new MktModel("mkt", encoder, CONFIG, 9, MktModel.Settings.FULL)) {
             NumericInput memSource = model.net().numericInputs().stream().filter(n -> n.domain() == Domain.SOURCE
                     && n.features() > 0 && n.mean().group().equals(MultiEntityModel.GROUP)).findFirst().orElseThrow();
             int sourceRows = 0;
@@ -314,7 +314,7 @@ class TrainingTest {
     void memWeighsItsDomainsPerSampleOrPerDomainAsConfigured() {
         for (ModelConfig.MemLossWeighting weighting : ModelConfig.MemLossWeighting.values()) {
             ModelConfig config = CONFIG.with().memLossWeighting(weighting).build();
-            try (MktModel model = Models.memTrainer("mkt", encoder, config, 4)) {
+            try (MktModel model = ModelRegistry.memTrainer("mkt", encoder, config, 4)) {
                 Session.Runner runner = model.session().runner().fetch(model.mem().loss())
                         .fetch(model.mem().polarization()).fetch(model.mem().logits(Domain.SOURCE))
                         .fetch(model.mem().logits(Domain.TARGET));
@@ -346,7 +346,7 @@ class TrainingTest {
 
     @Test
     void aMemStepOnOneDomainAloneTrainsThatDomainAndKeepsEveryWeightFinite() {
-        try (MktModel model = Models.memTrainer("mkt", encoder, CONFIG, 4)) {
+        try (MktModel model = ModelRegistry.memTrainer("mkt", encoder, CONFIG, 4)) {
             Map<String, float[]> targetTower = memParams(model, "tower_target/");
             Map<String, float[]> sourceTower = memParams(model, "tower_source/");
             assertThat(targetTower).isNotEmpty();

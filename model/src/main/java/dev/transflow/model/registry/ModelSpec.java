@@ -1,0 +1,157 @@
+package dev.transflow.model.registry;
+
+import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.train.CtrModel;
+import dev.transflow.model.train.ModelConfig;
+import dev.transflow.schemas.ModelKind;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One registered model: its name, what it is, how to build it, which options change it, and the knowledge it
+ * exchanges with other jobs. A new model is one {@code ModelSpec} in {@link ModelRegistry}.
+ */
+public final class ModelSpec {
+
+    private final String name;
+    private final String description;
+    private final ModelFactory<?> factory;
+    private final Set<ModelOption<?>> options;
+    private final boolean byDefault;
+    private final ModelKind produces;
+    private final ModelFactory<MktModel> memTrainer;
+
+    private ModelSpec(Builder b) {
+        this.name = b.name;
+        this.description = b.description;
+        this.factory = b.factory;
+        // In ModelOptions' order, so listings read alike.
+        Set<ModelOption<?>> read = new LinkedHashSet<>();
+        ModelOptions.all().stream().filter(b.options::contains).forEach(read::add);
+        this.options = Collections.unmodifiableSet(read);
+        this.byDefault = b.byDefault;
+        this.produces = b.produces;
+        this.memTrainer = b.memTrainer;
+    }
+
+    public static Builder builder(String name, String description, ModelFactory<?> factory) {
+        return new Builder(name, description, factory);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** One line for listings. */
+    public String description() {
+        return description;
+    }
+
+    public ModelFactory<?> factory() {
+        return factory;
+    }
+
+    /**
+     * The options whose value changes this model; setting another one for it alone ({@code model.<name>.<key>})
+     * is a mistake and is rejected.
+     */
+    public Set<ModelOption<?>> options() {
+        return options;
+    }
+
+    public boolean reads(ModelOption<?> option) {
+        return options.contains(option);
+    }
+
+    /** Whether {@code transflow evaluate} compares it unless told which models to run. */
+    public boolean byDefault() {
+        return byDefault;
+    }
+
+    /** The knowledge this model reads from another job's snapshots: MEM for MKT, none for the baselines. */
+    public Optional<ModelKind> consumes() {
+        return memTrainer == null ? Optional.empty() : Optional.of(ModelKind.MEM);
+    }
+
+    /** The kind its own trained snapshots are published as (the TEM job publishes every target model). */
+    public ModelKind produces() {
+        return produces;
+    }
+
+    /** For a model that consumes MEM: builds the model the continual MEM job trains and publishes for it. */
+    public Optional<ModelFactory<MktModel>> memTrainer() {
+        return Optional.ofNullable(memTrainer);
+    }
+
+    public CtrModel create(SampleEncoder encoder, ModelConfig config, long seed) {
+        return factory.create(name, encoder, config, seed);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    public static final class Builder {
+        private final String name;
+        private final String description;
+        private final ModelFactory<?> factory;
+        private final List<ModelOption<?>> options = new ArrayList<>();
+        private boolean byDefault = true;
+        private ModelKind produces = ModelKind.TEM;
+        private ModelFactory<MktModel> memTrainer;
+
+        private Builder(String name, String description, ModelFactory<?> factory) {
+            this.name = name;
+            this.description = description;
+            this.factory = factory;
+        }
+
+        public Builder reads(Collection<ModelOption<?>> read) {
+            options.addAll(read);
+            return this;
+        }
+
+        public Builder reads(ModelOption<?>... read) {
+            return reads(List.of(read));
+        }
+
+        /** For a variant of another model that leaves some of its options unused. */
+        public Builder ignores(ModelOption<?>... unused) {
+            options.removeAll(List.of(unused));
+            return this;
+        }
+
+        /** Reads MEM knowledge, which the MEM job trains with {@code trainer}'s model. */
+        public Builder consumesMem(ModelFactory<MktModel> trainer) {
+            memTrainer = trainer;
+            return this;
+        }
+
+        public Builder produces(ModelKind kind) {
+            produces = kind;
+            return this;
+        }
+
+        /** Left out of {@code transflow evaluate}'s default comparison. */
+        public Builder notByDefault() {
+            byDefault = false;
+            return this;
+        }
+
+        public ModelSpec build() {
+            if (!name.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
+                throw new IllegalArgumentException("Model names are kebab-case (they appear in option keys), got '"
+                        + name + "'");
+            }
+            return new ModelSpec(this);
+        }
+    }
+}

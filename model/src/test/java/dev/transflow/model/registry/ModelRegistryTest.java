@@ -1,0 +1,66 @@
+package dev.transflow.model.registry;
+
+import dev.transflow.model.TinyWorld;
+import dev.transflow.model.feature.SampleEncoder;
+import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.train.CtrModel;
+import dev.transflow.model.train.ModelConfig;
+import dev.transflow.schemas.ModelKind;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ModelRegistryTest {
+
+    @Test
+    void namesAndListsAreTheEvaluateOnes() {
+        assertThat(ModelRegistry.ALL).containsExactly("lr", "mlp", "deepfm", "din", "shared-bottom", "mmoe",
+                "finetune", "mkt", "mkt-no-hfa", "mkt-no-pdl", "mkt-no-tem");
+        assertThat(ModelRegistry.DEFAULT).isEqualTo(ModelRegistry.ALL.subList(0, 10));
+        assertThat(ModelRegistry.WITH_MEM).containsExactly("mkt", "mkt-no-hfa", "mkt-no-pdl");
+        assertThat(ModelRegistry.spec("mkt").consumes()).contains(ModelKind.MEM);
+        assertThat(ModelRegistry.spec("mkt-no-tem").consumes()).isEmpty();
+        assertThat(ModelRegistry.spec("lr").consumes()).isEqualTo(Optional.empty());
+        for (ModelSpec spec : ModelRegistry.specs()) {
+            assertThat(spec.description()).as(spec.name()).isNotBlank();
+            assertThat(spec.options()).as(spec.name()).containsAll(ModelOptions.TRAINING);
+        }
+    }
+
+    @Test
+    void unknownNamesAreRejectedWithTheClosestOne() {
+        assertThatThrownBy(() -> ModelRegistry.spec("mtk")).hasMessageContaining("Unknown model 'mtk'")
+                .hasMessageContaining("did you mean 'mkt'");
+        SampleEncoder encoder = new SampleEncoder(TinyWorld.schema());
+        assertThatThrownBy(() -> ModelRegistry.memTrainer("din", encoder, ModelConfig.defaults(), 1))
+                .hasMessageContaining("uses no MEM knowledge");
+    }
+
+    @Test
+    void modelsAreBuiltByNameAndMemTrainersShareTheirGraph() {
+        SampleEncoder encoder = new SampleEncoder(TinyWorld.schema());
+        ModelConfig config = ModelConfig.defaults().withBatchSize(64);
+        for (String name : List.of("lr", "mmoe", "mkt-no-tem")) {
+            try (CtrModel model = ModelRegistry.create(name, encoder, config, 1)) {
+                assertThat(model.name()).isEqualTo(name);
+            }
+        }
+        try (MktModel mem = ModelRegistry.memTrainer("mkt-no-pdl", encoder, config, 1)) {
+            assertThat(mem.name()).isEqualTo("mkt-no-pdl");
+        }
+    }
+
+    @Test
+    void suggestionsUseEditDistance() {
+        assertThat(Suggestions.distance("dropot", "dropout")).isEqualTo(1);
+        assertThat(Suggestions.distance("", "abc")).isEqualTo(3);
+        assertThat(Suggestions.distance("kitten", "sitting")).isEqualTo(3);
+        assertThat(Suggestions.distance("mtk", "mkt")).isEqualTo(1);
+        assertThat(Suggestions.closest("batchsize", ModelOptions.keys())).isEqualTo("batch-size");
+    }
+}
