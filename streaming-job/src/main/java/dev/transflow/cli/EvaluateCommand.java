@@ -127,6 +127,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--dropout", paramLabel = "RATE", description = "Same as --set model.dropout=RATE.")
     String dropout;
 
+    @Option(names = "--target-start", paramLabel = "scratch|wide|best",
+            description = "Same as --set model.target-start=scratch|wide|best.")
+    String targetStart;
+
     @Option(names = "--tem-warm-start", paramLabel = "BOOL", description = "Same as --set model.tem-warm-start=BOOL.")
     String temWarmStart;
 
@@ -251,6 +255,7 @@ final class EvaluateCommand implements Callable<Integer> {
         m.put(ModelOptions.DENSE_L2, denseL2);
         m.put(ModelOptions.DROPOUT, dropout);
         m.put(ModelOptions.TEM_WARM_START, temWarmStart);
+        m.put(ModelOptions.TARGET_START, targetStart);
         m.put(ModelOptions.MEM_LOSS_WEIGHTING, memLossWeighting);
         m.put(ModelOptions.BATCH_SIZE, batchSize);
         m.put(ModelOptions.THREADS, threads);

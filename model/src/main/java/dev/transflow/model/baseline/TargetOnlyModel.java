@@ -29,6 +29,9 @@ public final class TargetOnlyModel extends GraphModel {
     private final TargetEntityModel network;
     private final Op sourceStep;
     private final Op targetStep;
+    /** Fits the network's own logistic regression alone; null where the target stage always starts from scratch. */
+    private final Op wideStep;
+    private final Operand<TFloat32> wideScore;
 
     public TargetOnlyModel(String name, SampleEncoder encoder, ModelConfig config, long seed, Backbone.Spec backbone,
             boolean pretrainOnSource) {
@@ -41,6 +44,16 @@ public final class TargetOnlyModel extends GraphModel {
         targetStep = Optimizer.minimize(net, "target_train",
                 Losses.binaryCrossEntropy(net.tf(), targetLogits, targetInputs.labels),
                 net.params(TargetEntityModel.GROUP), net.tables(TargetEntityModel.GROUP), config);
+        if (network.hasWide() && !pretrainOnSource && config.targetStart() != ModelConfig.TargetStart.SCRATCH) {
+            Operand<TFloat32> wideLogits = network.wideLogits(targetInputs);
+            wideScore = probabilities(wideLogits);
+            wideStep = Optimizer.minimize(net, "wide_train",
+                    Losses.binaryCrossEntropy(net.tf(), wideLogits, targetInputs.labels),
+                    net.params(TargetEntityModel.GROUP), net.tables(TargetEntityModel.GROUP), config);
+        } else {
+            wideStep = null;
+            wideScore = null;
+        }
         if (pretrainOnSource) {
             Operand<TFloat32> sourceLogits = network.logits(sourceInputs, null);
             setLogits(Domain.SOURCE, sourceLogits);
@@ -74,8 +87,15 @@ public final class TargetOnlyModel extends GraphModel {
                     List.of(new Head(Domain.SOURCE, network.head().outputBias())), config.maxJointEpochs()),
                     source, sourceEnd, target, targetEnd);
         }
-        runStage(new Stage("target", targetStep, List.of(Domain.TARGET), Domain.TARGET, targetScore(), groups,
-                List.of(new Head(Domain.TARGET, network.head().outputBias())), config.maxTargetEpochs()),
-                source, sourceEnd, target, targetEnd);
+        List<Head> head = List.of(new Head(Domain.TARGET, network.head().outputBias()));
+        Stage targetStage = new Stage("target", targetStep, List.of(Domain.TARGET), Domain.TARGET, targetScore(),
+                groups, head, config.maxTargetEpochs());
+        if (wideStep == null) {
+            runStage(targetStage, source, sourceEnd, target, targetEnd);
+        } else {
+            runTargetStage(targetStage, new Stage("wide", wideStep, List.of(Domain.TARGET), Domain.TARGET, wideScore,
+                    groups, head, config.maxTargetEpochs()), network.head().outputWeight(), source, sourceEnd,
+                    target, targetEnd);
+        }
     }
 }

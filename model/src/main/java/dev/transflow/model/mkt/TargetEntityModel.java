@@ -89,6 +89,15 @@ public final class TargetEntityModel {
         return top;
     }
 
+    public boolean hasWide() {
+        return backbone.hasWide();
+    }
+
+    /** {@code wide(x) + b}: the network's own logistic regression, with the output layer's bias. */
+    public Operand<TFloat32> wideLogits(BatchInputs batch) {
+        return net.tf().math.add(backbone.wideLogit(batch), top.outputBias().read());
+    }
+
     /** Logits for a batch of {@code inputs}' domain; {@code knowledge} is MEM's for the same batch, or null. */
     public Operand<TFloat32> logits(BatchInputs batch, MultiEntityModel.Knowledge knowledge) {
         Ops tf = net.tf();

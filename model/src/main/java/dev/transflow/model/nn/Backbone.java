@@ -62,6 +62,18 @@ public final class Backbone {
         this.cross = cross;
     }
 
+    public boolean hasWide() {
+        return wide != null;
+    }
+
+    /** The wide term alone [batch, 1]: the logistic regression inside the network (without its bias). */
+    public Operand<TFloat32> wideLogit(BatchInputs in) {
+        if (wide == null) {
+            throw new IllegalStateException("This backbone has no wide term");
+        }
+        return wide.apply(in, inputs.encode(in).numeric());
+    }
+
     public InputEncoder inputs() {
         return inputs;
     }

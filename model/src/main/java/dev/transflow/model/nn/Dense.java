@@ -27,6 +27,10 @@ public final class Dense {
         return units;
     }
 
+    public Net.Param weight() {
+        return weight;
+    }
+
     public Net.Param bias() {
         return bias;
     }

@@ -38,6 +38,11 @@ public final class Mlp {
         return layers.get(layers.size() - 1).units();
     }
 
+    /** The last layer's weight matrix. */
+    public Net.Param outputWeight() {
+        return layers.get(layers.size() - 1).weight();
+    }
+
     /** The last layer's bias: a click tower's output bias starts at the log-odds of the click rate. */
     public Net.Param outputBias() {
         return layers.get(layers.size() - 1).bias();

@@ -2,6 +2,7 @@ package dev.transflow.model.registry;
 
 import dev.transflow.model.train.ModelConfig;
 import dev.transflow.model.train.ModelConfig.MemLossWeighting;
+import dev.transflow.model.train.ModelConfig.TargetStart;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,6 +61,11 @@ public final class ModelOptions {
             MemLossWeighting.class, MemLossWeighting.DOMAINS,
             "How MEM weighs its domains' click losses: samples (one mean over the mixed batch, MKT eq. 11) or "
                     + "domains (each domain's mean, summed).");
+
+    public static final ModelOption<TargetStart> TARGET_START = enumOption("target-start", TargetStart.class,
+            TargetStart.BEST, "Where the target stage of deepfm and din starts: scratch (the initial weights), wide "
+                    + "(the network's own logistic regression fitted first, the deep output at zero) or best (both, "
+                    + "keeping the one that validates better; twice the training time).");
 
     public static final ModelOption<Float> EMBEDDING_L2 = floatOption("embedding-l2", 1e-4f,
             "L2 weight on the embedding rows a batch reads.", gtEq(0));
@@ -135,6 +141,7 @@ public final class ModelOptions {
         bind(PDL_WEIGHT, "pdlWeight", ModelConfig::pdlWeight, (c, v) -> c.with().pdlWeight(v));
         bind(MEM_LOSS_WEIGHTING, "memLossWeighting", ModelConfig::memLossWeighting,
                 (c, v) -> c.with().memLossWeighting(v));
+        bind(TARGET_START, "targetStart", ModelConfig::targetStart, (c, v) -> c.with().targetStart(v));
         bind(EMBEDDING_L2, "embeddingL2", ModelConfig::embeddingL2, (c, v) -> c.with().embeddingL2(v));
         bind(DENSE_L2, "denseL2", ModelConfig::denseL2, (c, v) -> c.with().denseL2(v));
         bind(DROPOUT, "dropout", ModelConfig::dropout, (c, v) -> c.with().dropout(v));

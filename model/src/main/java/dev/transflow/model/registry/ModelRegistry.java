@@ -24,6 +24,7 @@ import static dev.transflow.model.registry.ModelOptions.PDL_WEIGHT;
 import static dev.transflow.model.registry.ModelOptions.SHARED_UNITS;
 import static dev.transflow.model.registry.ModelOptions.SPECIFIC_WIDTH;
 import static dev.transflow.model.registry.ModelOptions.TARGET_EPOCHS;
+import static dev.transflow.model.registry.ModelOptions.TARGET_START;
 import static dev.transflow.model.registry.ModelOptions.TARGET_UNITS;
 import static dev.transflow.model.registry.ModelOptions.TEM_WARM_START;
 import static dev.transflow.model.registry.ModelOptions.TOWER_UNITS;
@@ -53,10 +54,10 @@ public final class ModelRegistry {
             ModelSpec.builder("mlp", "Plain embeddings + MLP on target rows.",
                     targetOnly(Backbone.Spec.PLAIN, false)).reads(TARGET_NETWORK).build(),
             ModelSpec.builder("deepfm", "DeepFM on target rows.", targetOnly(Backbone.Spec.DEEPFM, false))
-                    .reads(TARGET_NETWORK).build(),
+                    .reads(TARGET_NETWORK).reads(TARGET_START).build(),
             ModelSpec.builder("din", "Target attention, wide term and user x item cross on target rows: TEM's "
                     + "network without knowledge.", targetOnly(Backbone.Spec.FULL, false))
-                    .reads(TARGET_NETWORK).build(),
+                    .reads(TARGET_NETWORK).reads(TARGET_START).build(),
             ModelSpec.builder("shared-bottom", "Joint model: a shared bottom, one tower per domain.",
                     joint(JointModel.Kind.SHARED_BOTTOM)).reads(JOINT_NETWORK).build(),
             ModelSpec.builder("mmoe", "Joint model: multi-gate mixture of experts, one tower per domain.",

@@ -31,6 +31,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -153,9 +154,71 @@ public abstract class GraphModel implements CtrModel {
      * {@code validationFraction} of the window (in time, by the validation domain's rows) is held out, every epoch
      * trains on the rest in a seeded shuffled order, validation runs {@code validationsPerEpoch} times per epoch, and
      * the weights of the check with the best validation AUC are kept.
+     *
+     * @return the kept weights' validation AUC; NaN without a validation slice
      */
-    protected void runStage(Stage stage, EncodedSamples source, int sourceEnd, EncodedSamples target,
+    protected double runStage(Stage stage, EncodedSamples source, int sourceEnd, EncodedSamples target,
             int targetEnd) {
+        return runStage(stage, source, sourceEnd, target, targetEnd, false);
+    }
+
+    /**
+     * Runs {@code target} from where {@link ModelConfig#targetStart()} says: from the current weights, from the
+     * logistic regression inside the network ({@code wide}, a stage that trains the wide term and output bias alone,
+     * then {@code target} with {@code deepOutput} at zero, so it starts at that regression and keeps it unless
+     * training validates better), or both, keeping the better. In one joint stage the deep part can overfit a
+     * sparse target before the wide term has converged (the logistic regression alone needs up to ten epochs); on
+     * denser data the joint start learns crosses the fitted start does not: docs/learning-quality.md, session 10.
+     */
+    protected void runTargetStage(Stage targetStage, Stage wideStage, Net.Param deepOutput, EncodedSamples source,
+            int sourceEnd, EncodedSamples target, int targetEnd) {
+        ModelConfig.TargetStart start = config.targetStart();
+        if (start == ModelConfig.TargetStart.SCRATCH || start == ModelConfig.TargetStart.BEST
+                && config.validationFraction() == 0) {
+            runStage(targetStage, source, sourceEnd, target, targetEnd);
+            return;
+        }
+        List<Net.Param> trainable = net.params().stream().filter(Net.Param::trainable).toList();
+        Map<Net.Param, float[]> initial = null;
+        Map<Net.Param, float[]> scratch = null;
+        double scratchAuc = Double.NEGATIVE_INFINITY;
+        int scratchLogs = 0;
+        if (start == ModelConfig.TargetStart.BEST) {
+            // Numeric statistics are not trainable: set by the first path, they stay for the second.
+            initial = net.read(session, trainable);
+            int before = trainingLog.size();
+            scratchAuc = runStage(targetStage, source, sourceEnd, target, targetEnd);
+            scratchLogs = trainingLog.size() - before;
+            scratch = net.read(session, trainable);
+            net.assign(session, initial);
+        }
+        int fromWide = trainingLog.size();
+        runStage(wideStage, source, sourceEnd, target, targetEnd);
+        net.assign(session, Map.of(deepOutput, new float[Math.toIntExact(Arrays.stream(deepOutput.shape())
+                .reduce(1, Math::multiplyExact))]));
+        Stage continued = new Stage(targetStage.name() + " after " + wideStage.name(), targetStage.step(),
+                targetStage.domains(), targetStage.validation(), targetStage.validationScore(), targetStage.groups(),
+                List.of(), targetStage.maxEpochs());
+        double wideAuc = runStage(continued, source, sourceEnd, target, targetEnd, true);
+        if (scratch != null && !(wideAuc > scratchAuc)) {
+            net.assign(session, scratch);
+            markUnused(fromWide, trainingLog.size());
+        } else if (scratch != null) {
+            markUnused(fromWide - scratchLogs, fromWide);
+        }
+    }
+
+    private void markUnused(int from, int to) {
+        for (int i = from; i < to; i++) {
+            StageLog log = trainingLog.get(i);
+            trainingLog.set(i, new StageLog(log.stage() + " (not kept)", log.checksPerEpoch(), log.checks(),
+                    log.bestCheck(), log.validationAuc()));
+        }
+    }
+
+    /** @param keepStart whether the weights before the first epoch compete with every check's */
+    private double runStage(Stage stage, EncodedSamples source, int sourceEnd, EncodedSamples target,
+            int targetEnd, boolean keepStart) {
         EncodedSamples validationData = stage.validation() == Domain.SOURCE ? source : target;
         int validationEnd = stage.validation() == Domain.SOURCE ? sourceEnd : targetEnd;
         int validationStart = validationEnd;
@@ -202,6 +265,10 @@ public abstract class GraphModel implements CtrModel {
         int bestCheck = 0;
         int check = 0;
         List<Double> curve = new ArrayList<>();
+        if (validate && keepStart) {
+            bestAuc = validationAuc(stage, validationData, validationStart, validationEnd);
+            best = net.read(session, kept);
+        }
         epochs:
         for (int epoch = 1; epoch <= stage.maxEpochs(); epoch++) {
             EncodedSamples s = sourceTrain > 0 ? source.rows(order(sourceTrain, "shuffle/source", epoch)) : null;
@@ -234,6 +301,7 @@ public abstract class GraphModel implements CtrModel {
         }
         trainingLog.add(new StageLog(stage.name(), checksPerEpoch, check, bestCheck,
                 curve.stream().mapToDouble(Double::doubleValue).toArray()));
+        return validate ? bestAuc : Double.NaN;
     }
 
     /**

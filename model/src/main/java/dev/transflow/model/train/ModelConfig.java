@@ -21,6 +21,7 @@ import java.util.Arrays;
  * @param embeddingL2 L2 weight on the embedding rows a batch reads (per row, averaged over the batch)
  * @param denseL2 L2 weight on dense weight matrices
  * @param dropout dropout rate of hidden layers while training
+ * @param targetStart where a single-domain deep model's target stage starts: see {@link TargetStart}
  * @param temWarmStart whether MKT's TEM starts its embeddings, wide term, attention and numeric statistics from
  *     the MEM it reads (same shapes, same meaning) instead of from random values; off by default (the paper gives
  *     TEM its own embeddings), measured in docs/learning-quality.md
@@ -28,7 +29,8 @@ import java.util.Arrays;
 public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits, int experts, int alignedWidth,
         int specificWidth, float pdlWeight, int batchSize, int maxJointEpochs, int maxTargetEpochs, int patience,
         double validationFraction, int validationsPerEpoch, float embeddingL2, float denseL2, float dropout,
-        boolean temWarmStart, MemLossWeighting memLossWeighting, int threads, Optimizer.Settings optimizer) {
+        boolean temWarmStart, MemLossWeighting memLossWeighting, TargetStart targetStart, int threads,
+        Optimizer.Settings optimizer) {
 
     /**
      * How MEM weighs its two domains' click losses (MKT eq. 11). {@code SAMPLES}: one mean over every row of the
@@ -36,6 +38,15 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
      * summed, so the sparse target domain weighs as much as the source (as the joint baselines do).
      */
     public enum MemLossWeighting { SAMPLES, DOMAINS }
+
+    /**
+     * Where a target stage of a network with a wide term starts. {@code SCRATCH}: the initial weights, everything
+     * trained at once. {@code WIDE}: the logistic regression inside the network first (wide term and output bias
+     * fitted alone, the deep output layer set to zero), then everything, keeping that regression unless training
+     * validates better. {@code BEST}: both, keeping the one with the better validation AUC (twice the training
+     * time; without a validation slice it is {@code SCRATCH}).
+     */
+    public enum TargetStart { SCRATCH, WIDE, BEST }
 
 
     public ModelConfig {
@@ -64,11 +75,15 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         if (memLossWeighting == null) {
             throw new IllegalArgumentException("MEM loss weighting must be set");
         }
+        if (targetStart == null) {
+            throw new IllegalArgumentException("target start must be set");
+        }
     }
 
     public static ModelConfig defaults() {
         return new ModelConfig(new int[] {128, 64}, new int[] {16, 1}, new int[] {128, 64, 16, 1}, 3, 16, 16, 0.01f,
-                512, 10, 10, 2, 0.1, 1, 1e-4f, 0f, 0f, false, MemLossWeighting.DOMAINS, 0, Optimizer.Settings.defaults());
+                512, 10, 10, 2, 0.1, 1, 1e-4f, 0f, 0f, false, MemLossWeighting.DOMAINS, TargetStart.BEST, 0,
+                Optimizer.Settings.defaults());
     }
 
     public Builder with() {
@@ -99,7 +114,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
                 + ", target=" + Arrays.toString(targetUnits) + ", experts=" + experts + ", batch=" + batchSize
                 + ", epochs<=" + maxJointEpochs + "/" + maxTargetEpochs + ", patience=" + patience + ", validation="
                 + validationFraction + " x" + validationsPerEpoch + "/epoch, l2=" + embeddingL2 + "/" + denseL2
-                + ", dropout=" + dropout + ", temWarmStart=" + temWarmStart + ", "
+                + ", dropout=" + dropout + ", temWarmStart=" + temWarmStart + ", targetStart=" + targetStart + ", "
                 + optimizer + "]";
     }
 
@@ -123,6 +138,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         private float dropout;
         private boolean temWarmStart;
         private MemLossWeighting memLossWeighting;
+        private TargetStart targetStart;
         private int threads;
         private Optimizer.Settings optimizer;
 
@@ -145,6 +161,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             dropout = c.dropout;
             temWarmStart = c.temWarmStart;
             memLossWeighting = c.memLossWeighting;
+            targetStart = c.targetStart;
             threads = c.threads;
             optimizer = c.optimizer;
         }
@@ -234,6 +251,11 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             return this;
         }
 
+        public Builder targetStart(TargetStart v) {
+            targetStart = v;
+            return this;
+        }
+
         public Builder threads(int v) {
             threads = v;
             return this;
@@ -253,7 +275,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             return new ModelConfig(sharedUnits, towerUnits, targetUnits, experts, alignedWidth, specificWidth,
                     pdlWeight, batchSize, maxJointEpochs, maxTargetEpochs, patience, validationFraction,
                     validationsPerEpoch, embeddingL2,
-                    denseL2, dropout, temWarmStart, memLossWeighting, threads, optimizer);
+                    denseL2, dropout, temWarmStart, memLossWeighting, targetStart, threads, optimizer);
         }
     }
 }

@@ -175,7 +175,7 @@ class TrainingTest {
     @Test
     void aStageKeepsItsBestEpochAndLogsItsValidationCurve() {
         ModelConfig config = ModelConfig.defaults().with().batchSize(128).maxTargetEpochs(6).patience(2)
-                .validationFraction(0.2).validationsPerEpoch(4).build();
+                .validationFraction(0.2).validationsPerEpoch(4).targetStart(ModelConfig.TargetStart.SCRATCH).build();
         try (TargetOnlyModel model = new TargetOnlyModel("din", encoder, config, 4, Backbone.Spec.FULL, false)) {
             model.fit(source, sourceEnd, target, targetEnd);
             StageLog log = model.trainingLog().get(0);
@@ -202,6 +202,43 @@ class TrainingTest {
                 m.add(scores[i], (int) target.labels[validationStart + i], target.users[validationStart + i]);
             }
             assertThat(m.auc()).isCloseTo(best, org.assertj.core.data.Offset.offset(1e-3));
+        }
+    }
+
+    @Test
+    void theBestTargetStartKeepsWhicheverStartValidatesBetter() {
+        ModelConfig config = ModelConfig.defaults().with().batchSize(128).maxTargetEpochs(4).patience(1)
+                .validationFraction(0.2).targetStart(ModelConfig.TargetStart.BEST).build();
+        for (long seed : new long[] {1, 2, 3}) {
+            try (TargetOnlyModel model = new TargetOnlyModel("deepfm", encoder, config, seed, Backbone.Spec.DEEPFM,
+                    false)) {
+                model.fit(source, sourceEnd, target, targetEnd);
+                List<StageLog> logs = model.trainingLog();
+                assertThat(logs).extracting(StageLog::stage).hasSize(3);
+                boolean scratchKept = logs.get(0).stage().equals("target");
+                assertThat(logs).extracting(StageLog::stage).containsExactly(scratchKept
+                        ? new String[] {"target", "wide (not kept)", "target after wide (not kept)"}
+                        : new String[] {"target (not kept)", "wide", "target after wide"});
+                int first = (int) Math.floor(targetEnd * 0.8);
+                int validationStart = target.firstRowAtOrAfter(target.timestamps[first]);
+                float[] scores = model.predict(target, validationStart, targetEnd);
+                PredictionMetrics m = new PredictionMetrics();
+                for (int i = 0; i < scores.length; i++) {
+                    m.add(scores[i], (int) target.labels[validationStart + i], target.users[validationStart + i]);
+                }
+                double scratchBest = java.util.Arrays.stream(logs.get(0).validationAuc()).max().orElseThrow();
+                double wideBest = java.util.Arrays.stream(logs.get(2).validationAuc()).max().orElseThrow();
+                // The weights in place are the kept path's best; the other path's best checks were no better.
+                // (The wide path's start competes too, but its AUC is not in the curve: hence >=, not equal.)
+                if (scratchKept) {
+                    assertThat(m.auc()).isCloseTo(scratchBest, org.assertj.core.data.Offset.offset(1e-3));
+                } else {
+                    assertThat(m.auc()).isGreaterThanOrEqualTo(Math.max(scratchBest, wideBest) - 1e-3);
+                }
+                if (!scratchKept && logs.get(2).bestCheck() > 0) {
+                    assertThat(m.auc()).isCloseTo(wideBest, org.assertj.core.data.Offset.offset(1e-3));
+                }
+            }
         }
     }
 
