@@ -4,6 +4,7 @@ import dev.transflow.model.eval.Models;
 import dev.transflow.model.snapshot.SnapshotStore;
 import dev.transflow.model.train.ModelConfig;
 import dev.transflow.schemas.ModelKind;
+import dev.transflow.snapshot.SnapshotOptions;
 import dev.transflow.snapshot.SnapshotPublisher;
 
 import org.apache.flink.configuration.Configuration;
@@ -18,8 +19,8 @@ record TrainerSettings(String model, int batchSize, int threads, int metricWindo
     static TrainerSettings of(Configuration config) {
         TrainerSettings s = new TrainerSettings(config.get(TrainerOptions.MODEL), config.get(TrainerOptions.BATCH_SIZE),
                 config.get(TrainerOptions.THREADS), config.get(TrainerOptions.METRIC_WINDOW),
-                config.get(TrainerOptions.SEED), config.get(TrainerOptions.SNAPSHOT_DIR),
-                config.get(TrainerOptions.SNAPSHOT_RETAIN));
+                config.get(TrainerOptions.SEED), config.get(SnapshotOptions.DIR),
+                config.get(SnapshotOptions.RETAIN));
         if (!Models.ALL.contains(s.model)) {
             throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + s.model + "'; choose from "
                     + Models.ALL);
