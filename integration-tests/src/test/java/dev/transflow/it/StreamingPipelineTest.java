@@ -5,10 +5,10 @@ import dev.transflow.cluster.JobMetrics;
 import dev.transflow.demo.Demo;
 import dev.transflow.demo.LiveSimulation;
 import dev.transflow.job.JobEnvironment;
-import dev.transflow.join.EncodedSample;
 import dev.transflow.job.MemJob;
-import dev.transflow.job.SampleJobOptions;
 import dev.transflow.job.TemJob;
+import dev.transflow.join.EncodedSample;
+import dev.transflow.join.JoinOptions;
 import dev.transflow.model.metric.PredictionMetrics;
 import dev.transflow.model.snapshot.Manifest;
 import dev.transflow.model.snapshot.SnapshotStore;
@@ -17,14 +17,17 @@ import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelKind;
 import dev.transflow.schemas.ModelVersion;
+import dev.transflow.schemas.PostImpression;
 import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.TrainingMetrics;
-import dev.transflow.schemas.PostImpression;
 import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.schemas.codec.EventDecodeException;
 import dev.transflow.simulate.WorldPreset;
+import dev.transflow.snapshot.SnapshotOptions;
 import dev.transflow.topic.EventProducer;
 import dev.transflow.topic.Topic;
+import dev.transflow.train.MemOptions;
+import dev.transflow.train.TemOptions;
 import dev.transflow.train.TrainerOptions;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -124,12 +127,12 @@ class StreamingPipelineTest {
     @BeforeAll
     static void runPipeline() throws Exception {
         Configuration config = Demo.jobConfig(new Configuration());
-        attributionWindow = config.get(SampleJobOptions.ATTRIBUTION_WINDOW);
+        attributionWindow = config.get(JoinOptions.ATTRIBUTION_WINDOW);
         config.set(TrainerOptions.BATCH_SIZE, BATCH);
         config.set(TrainerOptions.METRIC_WINDOW, 1_000);
-        config.set(TrainerOptions.SNAPSHOT_DIR, work.resolve("snapshots").toString());
-        config.set(TrainerOptions.MEM_PUBLISH_INTERVAL, Duration.ofSeconds(8));
-        config.set(TrainerOptions.TEM_PUBLISH_INTERVAL, Duration.ofSeconds(8));
+        config.set(SnapshotOptions.DIR, work.resolve("snapshots").toString());
+        config.set(MemOptions.PUBLISH_INTERVAL, Duration.ofSeconds(8));
+        config.set(TemOptions.PUBLISH_INTERVAL, Duration.ofSeconds(8));
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(3));
         config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
 

@@ -4,16 +4,16 @@ import dev.transflow.cluster.JobMetrics;
 import dev.transflow.demo.Demo;
 import dev.transflow.demo.LiveSimulation;
 import dev.transflow.demo.LocalStack;
-import dev.transflow.job.SampleJobOptions;
+import dev.transflow.join.JoinOptions;
 import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.simulate.KafkaSink;
 import dev.transflow.simulate.Simulator;
 import dev.transflow.simulate.SimulatorOptions;
 import dev.transflow.simulate.WorldPreset;
+import dev.transflow.snapshot.SnapshotOptions;
 import dev.transflow.topic.EventProducer;
 import dev.transflow.topic.Topic;
-import dev.transflow.train.TrainerOptions;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
@@ -95,7 +95,7 @@ public final class PipelineBenchmark {
         Configuration world = Demo.worldConfig(WorldPreset.DEFAULT, new Configuration());
         Configuration jobs = Demo.jobConfig(overrides);
         try (LocalStack stack = LocalStack.start(new Configuration(), 2)) {
-            jobs.set(TrainerOptions.SNAPSHOT_DIR, stack.workDir().resolve("snapshots").toString());
+            jobs.set(SnapshotOptions.DIR, stack.workDir().resolve("snapshots").toString());
             jobs.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                     stack.workDir().resolve("checkpoints").toUri().toString());
 
@@ -156,7 +156,7 @@ public final class PipelineBenchmark {
             // The live phase starts once the backlog is through, so that its clicks do not queue behind it. The last
             // attribution window of the backlog stays open (no newer events move the watermark): about
             // eventRate * window impressions.
-            long open = (long) (eventRate * jobs.get(SampleJobOptions.ATTRIBUTION_WINDOW).toSeconds()) + 1_000;
+            long open = (long) (eventRate * jobs.get(JoinOptions.ATTRIBUTION_WINDOW).toSeconds()) + 1_000;
             long stable = System.nanoTime();
             long previous = -1;
             while (System.nanoTime() - stable < 5_000_000_000L) {

@@ -1,6 +1,8 @@
 package dev.transflow.cli;
 
 import dev.transflow.bench.PipelineBenchmark;
+import dev.transflow.config.OptionCatalogue;
+import dev.transflow.demo.Demo;
 import dev.transflow.model.bench.ModelBenchmark;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
@@ -203,6 +205,7 @@ final class BenchCommand implements Runnable {
             org.apache.flink.configuration.Configuration overrides;
             try {
                 overrides = settings.configuration();
+                OptionCatalogue.validate(Demo.jobConfig(overrides)); // the benchmark runs the demo's settings
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

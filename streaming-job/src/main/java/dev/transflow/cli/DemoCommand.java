@@ -1,5 +1,6 @@
 package dev.transflow.cli;
 
+import dev.transflow.config.OptionCatalogue;
 import dev.transflow.demo.Demo;
 import dev.transflow.simulate.WorldPreset;
 
@@ -82,6 +83,7 @@ final class DemoCommand implements Callable<Integer> {
             demo = new Demo.Settings(WorldPreset.ofCliName(world), seed, rate, duration, untilSamples, progressEvery,
                     badRecords,
                     settings.configuration());
+            OptionCatalogue.validate(Demo.jobConfig(demo.overrides())); // with the demo's own defaults
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,98 +1,107 @@
 package dev.transflow.cli;
 
-import dev.transflow.job.SampleJobOptions;
-import dev.transflow.source.SourceOptions;
-import dev.transflow.topic.TopicIo;
-import dev.transflow.train.TrainerOptions;
+import dev.transflow.config.ConfigFile;
+import dev.transflow.config.OptionCatalogue;
+import dev.transflow.config.OptionTable;
+import dev.transflow.model.registry.OptionValues;
 
-import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.description.HtmlFormatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
-import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Job settings on the command line: {@code --set key=value} for any Transflow or Flink option (the one
- * configuration mechanism: Flink's typed {@link ConfigOption}s), and {@code --list-options} to show Transflow's.
+ * Job settings on the command line: a YAML file ({@code --config}) and {@code --set key=value} over it, for any
+ * Transflow option ({@link OptionCatalogue}), model hyper-parameter or Flink option, and {@code --list-options}.
+ *
+ * <p>Transflow keys are checked here, before a job is built: an unknown key fails with the closest known one,
+ * a deprecated key is read as its current one, and every value is parsed and checked. Model hyper-parameters
+ * ({@code model.*}, {@code transflow.model.*}) are passed on as given, in the configuration and in
+ * {@link #modelSettings()}; Flink's own keys are Flink's to judge.
  */
 final class JobSettings {
 
+    private static final Logger LOG = LoggerFactory.getLogger(JobSettings.class);
+
+    @Option(names = "--config", paramLabel = "FILE.yaml",
+            description = "Read settings from a YAML file (nested or dotted keys, as Flink's config.yaml); "
+                    + "--set wins over it.")
+    Path configFile;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Set a Transflow option (see --list-options) or any Flink option, e.g. "
-                    + "--set trainer.batch-size=512 --set execution.checkpointing.interval=30s (repeatable).")
+                    + "--set transflow.trainer.batch-size=512 --set execution.checkpointing.interval=30s "
+                    + "(repeatable).")
     List<String> settings = new ArrayList<>();
 
-    @Option(names = "--list-options", description = "List Transflow's job options with defaults and exit.")
+    @Option(names = "--list-options",
+            description = "List Transflow's options with types, defaults and descriptions and exit (the same as "
+                    + "'transflow config --print-defaults').")
     boolean listOptions;
 
-    /** The {@code --set} values as a configuration. */
+    /**
+     * The file's settings and the {@code --set} values over them, with Transflow keys checked and current and every
+     * value read and checked. The checks across options wait for the job's whole configuration
+     * ({@link OptionCatalogue#validate}): a job may lay these settings over defaults of its own.
+     */
     Configuration configuration() {
-        Map<String, String> map = new HashMap<>();
+        Map<String, String> map = settingsMap();
+        Configuration config = Configuration.fromMap(map);
+        OptionCatalogue.validateValues(config);
+        validateModelSettings(OptionCatalogue.modelSettings(map));
+        return config;
+    }
+
+    /** The model hyper-parameters among the settings, by key, for the jobs to pass on to the model registry. */
+    Map<String, String> modelSettings() {
+        return OptionCatalogue.modelSettings(settingsMap());
+    }
+
+    /** Model hyper-parameters are the model registry's to judge: unknown keys fail with the closest valid one. */
+    private static void validateModelSettings(Map<String, String> modelSettings) {
+        OptionValues.parse(modelSettings);
+    }
+
+    private Map<String, String> settingsMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (configFile != null) {
+            ConfigFile.read(configFile).forEach((key, value) -> put(map, key, value, "in " + configFile));
+        }
         for (String setting : settings) {
             int eq = setting.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("--set takes KEY=VALUE, got '" + setting + "'");
             }
-            String key = setting.substring(0, eq).trim();
-            String value = setting.substring(eq + 1).trim();
-            check(key, value);
-            map.put(key, value);
+            put(map, setting.substring(0, eq).trim(), setting.substring(eq + 1).trim(), "in --set");
         }
-        return Configuration.fromMap(map);
+        return map;
     }
 
-    private static final List<String> NAMESPACES = List.of("source.", "join.", "history.", "trainer.", "snapshot.",
-            "mem.", "tem.", "sink.", "kafka.");
-
-    /** A Transflow key must exist and its value parse; other keys are Flink's to judge. */
-    private static void check(String key, String value) {
-        for (ConfigOption<?> option : options()) {
-            if (option.key().equals(key)) {
-                try {
-                    Configuration.fromMap(Map.of(key, value)).get(option);
-                } catch (RuntimeException e) {
-                    throw new IllegalArgumentException("Cannot read '" + value + "' as " + key + ": "
-                            + e.getMessage(), e);
-                }
-                return;
-            }
+    /**
+     * Puts {@code value} under the current spelling of {@code key}, so that a later setting wins whichever spelling
+     * either uses (and a deprecated key cannot lose to a job's default under the current one).
+     */
+    private static void put(Map<String, String> map, String key, String value, String where) {
+        String current;
+        try {
+            current = OptionCatalogue.canonicalKey(key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (" + where + ")", e);
         }
-        if (NAMESPACES.stream().anyMatch(key::startsWith)) {
-            throw new IllegalArgumentException("Unknown option '" + key + "'; run with --list-options for the "
-                    + "options this command knows");
+        if (!current.equals(key)) {
+            LOG.warn("Option key '{}' ({}) is deprecated; use '{}'", key, where, current);
         }
+        map.put(current, value);
     }
 
-    private static List<ConfigOption<?>> options() {
-        List<ConfigOption<?>> out = new ArrayList<>();
-        for (Class<?> holder : List.of(SourceOptions.class, SampleJobOptions.class, TrainerOptions.class,
-                TopicIo.class)) {
-            for (var field : holder.getFields()) {
-                if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigOption.class) {
-                    try {
-                        out.add((ConfigOption<?>) field.get(null));
-                    } catch (IllegalAccessException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Every Transflow job option with its default and description. */
+    /** Every Transflow option with its type, default and description. */
     static String describe() {
-        StringBuilder out = new StringBuilder();
-        for (ConfigOption<?> option : options()) {
-            out.append(String.format("%-30s default %s%n    %s%n", option.key(),
-                    option.hasDefaultValue() ? option.defaultValue() : "(none)",
-                    new HtmlFormatter().format(option.description())));
-        }
-        return out.toString();
+        return OptionTable.text();
     }
 }

@@ -28,8 +28,8 @@ final class PretrainCommand implements Runnable {
     @Command(name = "mem", mixinStandardHelpOptions = true,
             description = {"Run the MEM job: continual training of MKT's multi-entity model on the labeled samples "
                     + "of both domains (topic samples, written by 'transflow run'), publishing a snapshot every "
-                    + "mem.publish-every-samples samples or mem.publish-interval to snapshot.dir and announcing it "
-                    + "on model.versions, where the TEM job picks it up.",
+                    + "transflow.mem.publish-every-samples samples or transflow.mem.publish-interval to "
+                    + "transflow.snapshot.dir and announcing it on model.versions, where the TEM job picks it up.",
                     "Started with 'java -jar', it runs on an embedded Flink cluster; with 'flink run', on that one."})
     static final class Mem implements Callable<Integer> {
         @Spec

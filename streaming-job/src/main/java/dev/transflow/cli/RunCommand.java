@@ -1,6 +1,7 @@
 package dev.transflow.cli;
 
 import dev.transflow.cluster.EmbeddedCluster;
+import dev.transflow.config.OptionCatalogue;
 import dev.transflow.job.JobEnvironment;
 import dev.transflow.job.TemJob;
 
@@ -70,6 +71,7 @@ final class RunCommand implements Callable<Integer> {
         JobEnvironment.Prepared prepared;
         try {
             prepared = JobEnvironment.prepare(settings.configuration(), name);
+            OptionCatalogue.validate(prepared.config()); // the cluster's settings with ours, before the job starts
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.transflow.cli;
 
+import dev.transflow.config.ConfigFile;
 import dev.transflow.simulate.CsvSink;
 import dev.transflow.simulate.EventSink;
 import dev.transflow.simulate.KafkaSink;
@@ -67,6 +68,10 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Impressions per second of wall-clock time; 0 = as fast as possible (default).")
     double rate;
 
+    @Option(names = "--config", paramLabel = "FILE.yaml",
+            description = "Read world parameters from a YAML file (nested or dotted keys); --set wins over it.")
+    Path configFile;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set a world parameter (repeatable).")
     List<String> settings = new ArrayList<>();
 
@@ -95,6 +100,11 @@ final class SimulateCommand implements Callable<Integer> {
         Configuration config;
         try {
             config = WorldPreset.ofCliName(world).configuration();
+            if (configFile != null) {
+                for (var e : ConfigFile.read(configFile).entrySet()) {
+                    SimulatorOptions.set(config, e.getKey() + "=" + e.getValue());
+                }
+            }
             for (String setting : settings) {
                 SimulatorOptions.set(config, setting);
             }

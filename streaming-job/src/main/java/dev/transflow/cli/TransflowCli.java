@@ -22,7 +22,7 @@ import java.time.Duration;
         description = "Continual cross-domain CTR training from event streams (Kafka + Flink + TensorFlow Java).",
         subcommands = {DemoCommand.class, KafkaCommand.class, RunCommand.class, PretrainCommand.class,
                 SimulateCommand.class, ReplayCommand.class, EvaluateCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class},
+                ConfigCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'transflow <command> --help' for a command's options."})
 public final class TransflowCli implements Runnable {
 

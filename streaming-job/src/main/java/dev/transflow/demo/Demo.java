@@ -1,11 +1,13 @@
 package dev.transflow.demo;
 
 import dev.transflow.cluster.JobMetrics;
-import dev.transflow.job.SampleJobOptions;
+import dev.transflow.join.JoinOptions;
 import dev.transflow.simulate.SimulatorOptions;
 import dev.transflow.simulate.WorldPreset;
+import dev.transflow.snapshot.SnapshotOptions;
 import dev.transflow.source.SourceOptions;
-import dev.transflow.train.TrainerOptions;
+import dev.transflow.train.MemOptions;
+import dev.transflow.train.TemOptions;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -53,17 +55,17 @@ public final class Demo {
     /** The job settings of the demo, under the user's overrides. */
     public static Configuration jobConfig(Configuration overrides) {
         Configuration c = new Configuration();
-        c.set(SampleJobOptions.ATTRIBUTION_WINDOW, Duration.ofSeconds(10));
+        c.set(JoinOptions.ATTRIBUTION_WINDOW, Duration.ofSeconds(10));
         // Shorter than the window, as the job checks. The live simulation's event times drift from the wall clock by
         // about sqrt(t / rate): 1.3 s after an hour at the demo's 2,000 impressions/s.
         c.set(SourceOptions.MAX_FUTURE_SKEW, Duration.ofSeconds(5));
-        c.set(SampleJobOptions.LATE_CLICK_RETENTION, Duration.ofMinutes(1));
-        c.set(SampleJobOptions.OUT_OF_ORDERNESS, Duration.ofSeconds(2));
-        c.set(SampleJobOptions.IDLENESS, Duration.ofSeconds(5));
+        c.set(JoinOptions.LATE_CLICK_RETENTION, Duration.ofMinutes(1));
+        c.set(SourceOptions.OUT_OF_ORDERNESS, Duration.ofSeconds(2));
+        c.set(SourceOptions.IDLENESS, Duration.ofSeconds(5));
         c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(5));
-        c.set(TrainerOptions.MEM_PUBLISH_SAMPLES, 1_000_000L);
-        c.set(TrainerOptions.MEM_PUBLISH_INTERVAL, Duration.ofSeconds(20));
-        c.set(TrainerOptions.TEM_PUBLISH_INTERVAL, Duration.ofSeconds(30));
+        c.set(MemOptions.PUBLISH_EVERY_SAMPLES, 1_000_000L);
+        c.set(MemOptions.PUBLISH_INTERVAL, Duration.ofSeconds(20));
+        c.set(TemOptions.PUBLISH_INTERVAL, Duration.ofSeconds(30));
         c.addAll(overrides);
         return c;
     }
@@ -92,7 +94,7 @@ public final class Demo {
         out.flush();
         // The overrides reach the cluster too, so that --set rest.bind-address=... or rest.port=... apply to it.
         try (LocalStack stack = LocalStack.start(settings.overrides(), 4)) {
-            jobs.set(TrainerOptions.SNAPSHOT_DIR, stack.workDir().resolve("snapshots").toString());
+            jobs.set(SnapshotOptions.DIR, stack.workDir().resolve("snapshots").toString());
             jobs.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                     stack.workDir().resolve("checkpoints").toUri().toString());
             JobID tem = stack.submitTem(jobs);

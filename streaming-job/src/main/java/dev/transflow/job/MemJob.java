@@ -7,6 +7,7 @@ import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.TrainingMetrics;
 import dev.transflow.source.DeadLetterSplit;
 import dev.transflow.source.EventTimeWatermarks;
+import dev.transflow.topic.SinkOptions;
 import dev.transflow.topic.Topic;
 import dev.transflow.topic.TopicIo;
 import dev.transflow.train.MemTrainer;
@@ -34,7 +35,7 @@ public final class MemJob {
         // Samples are impressions plus history, written by a job whose history.length this one may not know: take
         // whatever the sinks can write; nothing the MEM job outputs grows with a sample.
         SingleOutputStreamOperator<LabeledSample> samples = SampleJob.decode(env, bootstrap, groupId, config, bounded,
-                Topic.SAMPLES, LabeledSample.class, TopicIo.maxRequestSize(config), EventTimeWatermarks.none());
+                Topic.SAMPLES, LabeledSample.class, SinkOptions.maxRequestSize(config), EventTimeWatermarks.none());
         samples.getSideOutput(DeadLetterSplit.DEAD_LETTERS)
                 .sinkTo(TopicIo.sink(bootstrap, Topic.DEAD_LETTERS, DeadLetter::getSourceTopic, config, groupId))
                 .name("dead letters sink").uid("dead-letters-sink");

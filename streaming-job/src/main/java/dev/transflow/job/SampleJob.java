@@ -1,7 +1,9 @@
 package dev.transflow.job;
 
+import dev.transflow.history.HistoryOptions;
 import dev.transflow.join.EncodedImpression;
 import dev.transflow.join.EncodedSample;
+import dev.transflow.join.JoinOptions;
 import dev.transflow.join.SampleJoinOperator;
 import dev.transflow.join.Samples;
 import dev.transflow.schemas.Click;
@@ -15,6 +17,7 @@ import dev.transflow.source.DecodingDeserializer;
 import dev.transflow.source.EventTimeWatermarks;
 import dev.transflow.source.RecordDecoder;
 import dev.transflow.source.SourceOptions;
+import dev.transflow.topic.SinkOptions;
 import dev.transflow.topic.Topic;
 import dev.transflow.topic.TopicIo;
 
@@ -55,10 +58,10 @@ public final class SampleJob {
     public static DataStream<EncodedSample> build(StreamExecutionEnvironment env, String bootstrap, String groupId,
             Configuration config, boolean bounded) {
         maxSampleSize(config); // fail now, not at the first large sample
-        Duration window = SampleJobOptions.attributionWindow(config); // and not at the first record from the future
+        Duration window = JoinOptions.attributionWindow(config); // and not at the first record from the future
         int maxRecordSize = SourceOptions.maxRecordSize(config);
-        Duration outOfOrderness = config.get(SampleJobOptions.OUT_OF_ORDERNESS);
-        Duration idleness = config.get(SampleJobOptions.IDLENESS);
+        Duration outOfOrderness = SourceOptions.outOfOrderness(config);
+        Duration idleness = SourceOptions.idleness(config);
 
         SingleOutputStreamOperator<ProductImpression> products = decode(env, bootstrap, groupId, config, bounded,
                 Topic.PRODUCT_IMPRESSIONS, ProductImpression.class, maxRecordSize,
@@ -81,8 +84,8 @@ public final class SampleJob {
                 .connect(clicks.keyBy(Click::getUserId))
                 .transform("sample join", TypeInformation.of(EncodedSample.class), new SampleJoinOperator(
                         window,
-                        config.get(SampleJobOptions.LATE_CLICK_RETENTION),
-                        config.get(SampleJobOptions.HISTORY_LENGTH), config.get(SampleJobOptions.HISTORY_TTL)))
+                        JoinOptions.lateClickRetention(config),
+                        config.get(HistoryOptions.LENGTH), HistoryOptions.ttl(config)))
                 .uid("sample-join");
 
         labeled.sinkTo(TopicIo.encodedSink(bootstrap, Topic.SAMPLES, s -> s.userId, s -> s.bytes, config, groupId))
@@ -98,25 +101,26 @@ public final class SampleJob {
 
     /**
      * Largest encoded sample, in bytes, that an impression within the {@link SourceOptions} limits can become: the
-     * impression (at most {@code source.max-record-size}), the names its typed fields get as feature entries, and
-     * {@code history.length} clicked products and posts (item id and category at most {@code source.max-id-length}
-     * characters each). Checked to fit {@link TopicIo#MAX_REQUEST_SIZE} with the record's key (the user id).
+     * impression (at most {@code transflow.source.max-record-size}), the names its typed fields get as feature
+     * entries, and {@code transflow.history.length} clicked products and posts (item id and category at most
+     * {@code transflow.source.max-id-length} characters each). Checked to fit {@link SinkOptions#MAX_REQUEST_SIZE} with the record's key (the user id).
      */
     static int maxSampleSize(Configuration config) {
         int maxRecord = SourceOptions.maxRecordSize(config);
         int maxId = SourceOptions.maxIdLength(config);
-        int historyLength = config.get(SampleJobOptions.HISTORY_LENGTH);
+        int historyLength = config.get(HistoryOptions.LENGTH);
         long idBytes = 5 + 3L * maxId; // a length, then at most 3 UTF-8 bytes per char
         long clickedItem = idBytes + 1 + idBytes + 10; // item id, category (a union), click time
         long history = 2 * (historyLength * clickedItem + 10 + 1); // two arrays: items, count, end
         long size = maxRecord + TYPED_FIELD_NAMES + history + 5 + 10 + 10; // label, impression and label time
-        int limit = TopicIo.maxRequestSize(config);
-        if (historyLength < 0 || size + idBytes + TopicIo.RECORD_OVERHEAD > limit) {
+        int limit = SinkOptions.maxRequestSize(config);
+        if (historyLength < 0 || size + idBytes + SinkOptions.RECORD_OVERHEAD > limit) {
             throw new IllegalArgumentException(String.format("A sample can take %d bytes (%s %d, %s %d, %s %d): "
                     + "with its key and Kafka's framing it does not fit %s (%d bytes). Lower one of the first three, "
                     + "or raise the last within the broker's message.max.bytes", size,
-                    SourceOptions.MAX_RECORD_SIZE.key(), maxRecord, SampleJobOptions.HISTORY_LENGTH.key(),
-                    historyLength, SourceOptions.MAX_ID_LENGTH.key(), maxId, TopicIo.MAX_REQUEST_SIZE.key(), limit));
+                    SourceOptions.MAX_RECORD_SIZE.key(), maxRecord, HistoryOptions.LENGTH.key(),
+                    historyLength, SourceOptions.MAX_ID_LENGTH.key(), maxId, SinkOptions.MAX_REQUEST_SIZE.key(),
+                    limit));
         }
         return (int) size;
     }

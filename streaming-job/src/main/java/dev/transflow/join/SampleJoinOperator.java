@@ -1,6 +1,7 @@
 package dev.transflow.join;
 
 import dev.transflow.history.ClickHistory;
+import dev.transflow.history.HistoryOptions;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.DeadLetter;
 import dev.transflow.schemas.Domain;
@@ -104,7 +105,7 @@ public final class SampleJoinOperator extends AbstractStreamOperator<EncodedSamp
             throw new IllegalArgumentException("The attribution window and the retention must be positive");
         }
         if (historyLength < 1) {
-            throw new IllegalArgumentException("history.length must be >= 1, got " + historyLength);
+            throw new IllegalArgumentException(HistoryOptions.LENGTH.key() + " must be >= 1, got " + historyLength);
         }
         this.windowMillis = window.toMillis();
         this.retentionMillis = retention.toMillis();

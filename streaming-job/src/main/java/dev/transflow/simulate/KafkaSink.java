@@ -31,7 +31,7 @@ public final class KafkaSink implements EventSink {
     /**
      * A sink for a simulation whose event time is the wall clock: when it finishes, the world ends now, so clicks
      * due later are not sent (sending them would put records from the future on the topic, which the jobs
-     * dead-letter beyond {@code source.max-future-skew}).
+     * dead-letter beyond {@code transflow.source.max-future-skew}).
      */
     public static KafkaSink live(World world, EventProducer producer, String idPrefix) {
         return new KafkaSink(world, producer, idPrefix, true);

@@ -155,8 +155,8 @@ public final class KnowledgeLoader implements AutoCloseable {
         if (!named.equals(expected) && !sameDirectory(named, expected)) {
             throw new SnapshotException("the announcement names " + announcement.getUri() + ", but the store keeps "
                     + announcement.getModelKind() + " version " + version + " in " + expected + "; a trainer takes "
-                    + "snapshots from its own store only (snapshot.dir = " + store.root() + "): give the publishing "
-                    + "and the consuming job the same snapshot.dir");
+                    + "snapshots from its own store only (" + SnapshotOptions.DIR.key() + " = " + store.root()
+                    + "): give the publishing and the consuming job the same " + SnapshotOptions.DIR.key());
         }
         return expected;
     }

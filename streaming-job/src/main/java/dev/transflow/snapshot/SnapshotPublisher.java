@@ -31,7 +31,7 @@ public final class SnapshotPublisher {
 
     public SnapshotPublisher(SnapshotStore store, ModelKind kind, int retain) {
         if (retain < 1) {
-            throw new IllegalArgumentException("snapshot.retain must be >= 1, got " + retain);
+            throw new IllegalArgumentException(SnapshotOptions.RETAIN.key() + " must be >= 1, got " + retain);
         }
         this.store = store;
         this.kind = kind;

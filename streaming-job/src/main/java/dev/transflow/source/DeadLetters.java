@@ -1,7 +1,7 @@
 package dev.transflow.source;
 
 import dev.transflow.schemas.DeadLetter;
-import dev.transflow.topic.TopicIo;
+import dev.transflow.topic.SinkOptions;
 
 import org.apache.flink.configuration.Configuration;
 
@@ -57,7 +57,7 @@ public final class DeadLetters implements Serializable {
      * value can become: UTF-8 takes at most 3 bytes per Java char.
      */
     public static long maxRecordSize(int maxPayload) {
-        return 2L * maxPayload + 3L * MAX_REASON_CHARS + FIXED_FIELDS + TopicIo.RECORD_OVERHEAD;
+        return 2L * maxPayload + 3L * MAX_REASON_CHARS + FIXED_FIELDS + SinkOptions.RECORD_OVERHEAD;
     }
 
     /** The largest payload whose dead letters fit {@code maxRequestSize}, or 0 if none does. */

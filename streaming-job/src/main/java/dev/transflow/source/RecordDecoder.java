@@ -3,7 +3,7 @@ package dev.transflow.source;
 import dev.transflow.schemas.DeadLetter;
 import dev.transflow.schemas.codec.EventCodec;
 import dev.transflow.schemas.codec.EventDecodeException;
-import dev.transflow.topic.TopicIo;
+import dev.transflow.topic.SinkOptions;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.Configuration;
@@ -78,7 +78,7 @@ public final class RecordDecoder<T extends SpecificRecord> implements Serializab
             return deadLetter(raw, RECORD_TOO_LARGE, String.format(Locale.ROOT, "Value of %d bytes exceeds the %d "
                     + "bytes accepted for a %s (%s; for samples %s); the producer must send smaller records, or the "
                     + "limit be raised", raw.value.length, maxRecordSize, codec.type().recordName(),
-                    SourceOptions.MAX_RECORD_SIZE.key(), TopicIo.MAX_REQUEST_SIZE.key()));
+                    SourceOptions.MAX_RECORD_SIZE.key(), SinkOptions.MAX_REQUEST_SIZE.key()));
         }
         T event;
         try {

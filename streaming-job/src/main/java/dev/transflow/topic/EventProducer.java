@@ -37,8 +37,8 @@ public final class EventProducer implements AutoCloseable {
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        // Kafka's default, said out loud: the jobs' sinks have the same limit (sink.max-request-size).
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) TopicIo.MAX_REQUEST_SIZE.defaultValue().getBytes());
+        // Kafka's default, said out loud: the jobs' sinks have the same limit (transflow.sink.max-request-size).
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) SinkOptions.MAX_REQUEST_SIZE.defaultValue().getBytes());
         producer = new KafkaProducer<>(props);
     }
 

@@ -83,16 +83,12 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     public MemTrainer(FeatureSchema schema, Configuration config) {
         this.schemaJson = schema.json();
         this.settings = TrainerSettings.of(config);
-        this.publishSamples = config.get(TrainerOptions.MEM_PUBLISH_SAMPLES);
-        this.publishIntervalMillis = config.get(TrainerOptions.MEM_PUBLISH_INTERVAL).toMillis();
-        this.maxBuffered = TrainerOptions.memMaxBuffered(config);
+        this.publishSamples = MemOptions.publishEverySamples(config);
+        this.publishIntervalMillis = MemOptions.publishInterval(config).toMillis();
+        this.maxBuffered = MemOptions.maxBuffered(config);
         if (!ModelRegistry.WITH_MEM.contains(settings.model())) {
             throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + settings.model() + "', which reads "
                     + "no MEM knowledge; the MEM job trains for " + ModelRegistry.WITH_MEM);
-        }
-        if (publishSamples < 1) {
-            throw new IllegalArgumentException(TrainerOptions.MEM_PUBLISH_SAMPLES.key() + " must be >= 1, got "
-                    + publishSamples);
         }
     }
 
@@ -149,7 +145,7 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
             stalled = source.isEmpty() ? Domain.SOURCE : Domain.TARGET;
             LOG.warn("{} samples wait for a MEM step ({}), none of them a {} sample: training on the others alone "
                     + "until {} samples arrive (counted as singleDomainSamples). Is that domain's impression topic "
-                    + "flowing?", buffered(), TrainerOptions.MEM_MAX_BUFFERED.key(), stalled, stalled);
+                    + "flowing?", buffered(), MemOptions.MAX_BUFFERED.key(), stalled, stalled);
         }
         train(ctx);
         long now = System.currentTimeMillis();

@@ -24,7 +24,7 @@ final class PrequentialWindow {
 
     PrequentialWindow(String job, ModelKind kind, Domain domain, int size) {
         if (size < 2) {
-            throw new IllegalArgumentException("trainer.metric-window must be >= 2, got " + size);
+            throw new IllegalArgumentException(TrainerOptions.METRIC_WINDOW.key() + " must be >= 2, got " + size);
         }
         this.job = job;
         this.kind = kind;

@@ -105,7 +105,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     public TemTrainer(FeatureSchema schema, Configuration config) {
         this.schemaJson = schema.json();
         this.settings = TrainerSettings.of(config);
-        this.publishIntervalMillis = config.get(TrainerOptions.TEM_PUBLISH_INTERVAL).toMillis();
+        this.publishIntervalMillis = TemOptions.publishInterval(config).toMillis();
     }
 
     @Override

@@ -35,8 +35,24 @@ class TransflowCliTest {
     @Test
     void jobCommandsListTheirOptions() {
         assertThat(run("run", "--list-options")).isZero();
-        assertThat(out.toString()).contains("trainer.batch-size").contains("join.attribution-window")
-                .contains("sink.delivery-guarantee").contains("mem.publish-interval");
+        assertThat(out.toString()).contains("transflow.trainer.batch-size")
+                .contains("transflow.join.attribution-window").contains("transflow.sink.delivery-guarantee").contains("transflow.mem.publish-interval");
+    }
+
+    @Test
+    void configPrintsEveryOptionWithItsDefaults() {
+        assertThat(run("config", "--print-defaults")).isZero();
+        String text = out.toString();
+        assertThat(text).contains("transflow.trainer.batch-size (Integer, default 256)")
+                .contains("Deprecated keys: trainer.batch-size");
+        out.getBuffer().setLength(0);
+        assertThat(run("config", "--print-defaults", "--markdown")).isZero();
+        assertThat(out.toString()).startsWith("| Key | Type | Default | Description | Deprecated keys |")
+                .contains("| `transflow.trainer.batch-size` | Integer | `256` |");
+        assertThat(run("config")).isEqualTo(2);
+        out.getBuffer().setLength(0);
+        assertThat(run("demo", "--list-options")).isZero();
+        assertThat(out.toString()).isEqualTo(text);
     }
 
     @Test
@@ -44,9 +60,22 @@ class TransflowCliTest {
         assertThat(run("run", "--set", "trainer.bach-size=64")).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown option 'trainer.bach-size'").contains("--list-options");
         assertThat(run("pretrain", "mem", "--set", "trainer.batch-size=many")).isEqualTo(2);
-        assertThat(err.toString()).contains("Cannot read 'many' as trainer.batch-size");
+        assertThat(err.toString()).contains("Cannot read 'many' as transflow.trainer.batch-size");
+        assertThat(run("run", "--set", "transflow.mem.max-buffered-samples=16")).isEqualTo(2);
+        assertThat(err.toString()).contains("transflow.mem.max-buffered-samples is 16; it must be at least "
+                + "transflow.trainer.batch-size (256)");
+        assertThat(run("run", "--set", "transflow.tpm.publish-interval=1m")).isEqualTo(2);
+        assertThat(err.toString()).contains("did you mean 'transflow.tem.publish-interval'");
         assertThat(run("run", "--set", "novalue")).isEqualTo(2);
         assertThat(err.toString()).contains("KEY=VALUE");
+    }
+
+    @Test
+    void simulateReadsWorldParametersFromAConfigFile(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("world.yaml"), "simulator:\n  users: many\n");
+        assertThat(run("simulate", "--config", file.toString(), "--impressions", "10", "--out",
+                dir.resolve("out").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("simulator.users");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.transflow.job;
 
+import dev.transflow.history.HistoryOptions;
 import dev.transflow.join.EncodedImpression;
+import dev.transflow.join.JoinOptions;
 import dev.transflow.join.SampleJoinOperator;
 import dev.transflow.join.Samples;
 import dev.transflow.schemas.Click;
@@ -55,7 +57,7 @@ class FutureEventsTest {
 
     private static final long NOW = 1_767_225_600_000L;
     private static final Configuration DEFAULTS = new Configuration();
-    private static final long WINDOW = SampleJobOptions.attributionWindow(DEFAULTS).toMillis();
+    private static final long WINDOW = JoinOptions.attributionWindow(DEFAULTS).toMillis();
     private static final long SKEW = SourceOptions.maxFutureSkew(DEFAULTS).toMillis();
 
     @Test
@@ -66,21 +68,22 @@ class FutureEventsTest {
     @Test
     void skewNotShorterThanTheWindowIsRefusedAtJobStart() {
         Configuration config = new Configuration();
-        config.set(SampleJobOptions.ATTRIBUTION_WINDOW, Duration.ofSeconds(10));
+        config.set(JoinOptions.ATTRIBUTION_WINDOW, Duration.ofSeconds(10));
 
-        assertThatThrownBy(() -> SampleJobOptions.attributionWindow(config))
+        assertThatThrownBy(() -> JoinOptions.attributionWindow(config))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("source.max-future-skew (PT30S) must be shorter than join.attribution-window")
+                .hasMessageContaining("transflow.source.max-future-skew (PT30S) must be shorter than "
+                        + "transflow.join.attribution-window")
                 .hasMessageContaining("source.max-future-skew=1s");
         config.set(SourceOptions.MAX_FUTURE_SKEW, Duration.ofSeconds(10));
-        assertThatThrownBy(() -> SampleJobOptions.attributionWindow(config)).hasMessageContaining("shorter");
+        assertThatThrownBy(() -> JoinOptions.attributionWindow(config)).hasMessageContaining("shorter");
         config.set(SourceOptions.MAX_FUTURE_SKEW, Duration.ofSeconds(1));
-        assertThat(SampleJobOptions.attributionWindow(config)).isEqualTo(Duration.ofSeconds(10));
-        config.set(SampleJobOptions.ATTRIBUTION_WINDOW, Duration.ofMillis(500));
-        assertThatThrownBy(() -> SampleJobOptions.attributionWindow(config))
+        assertThat(JoinOptions.attributionWindow(config)).isEqualTo(Duration.ofSeconds(10));
+        config.set(JoinOptions.ATTRIBUTION_WINDOW, Duration.ofMillis(500));
+        assertThatThrownBy(() -> JoinOptions.attributionWindow(config))
                 .hasMessageContaining("source.max-future-skew=50ms");
         config.set(SourceOptions.MAX_FUTURE_SKEW, Duration.ofSeconds(-1));
-        assertThatThrownBy(() -> SampleJobOptions.attributionWindow(config)).hasMessageContaining(">= 0");
+        assertThatThrownBy(() -> JoinOptions.attributionWindow(config)).hasMessageContaining(">= 0");
     }
 
     @Test
@@ -88,8 +91,8 @@ class FutureEventsTest {
         Input<PostImpression> impressions = new Input<>(PostImpression.class, PostImpression::getEventTime);
         Input<Click> clicks = new Input<>(Click.class, Click::getEventTime);
         try (var join = new KeyedTwoInputStreamOperatorTestHarness<>(new SampleJoinOperator(
-                Duration.ofMillis(WINDOW), DEFAULTS.get(SampleJobOptions.LATE_CLICK_RETENTION),
-                DEFAULTS.get(SampleJobOptions.HISTORY_LENGTH), DEFAULTS.get(SampleJobOptions.HISTORY_TTL)),
+                Duration.ofMillis(WINDOW), DEFAULTS.get(JoinOptions.LATE_CLICK_RETENTION),
+                DEFAULTS.get(HistoryOptions.LENGTH), DEFAULTS.get(HistoryOptions.TTL)),
                 (EncodedImpression i) -> i.userId, Click::getUserId, Types.STRING)) {
             join.open();
             for (var open : Map.of("ends-in-60s", NOW - WINDOW + 60_000, "ends-in-20s", NOW - WINDOW + 20_000,
@@ -149,7 +152,7 @@ class FutureEventsTest {
             decoder = new RecordDecoder<>(type, EventValidator.of(DEFAULTS), SourceOptions.maxRecordSize(DEFAULTS),
                     DeadLetters.of(DEFAULTS), () -> NOW);
             WatermarkStrategy<Either<DeadLetter, T>> strategy = EventTimeWatermarks.of(eventTime,
-                    DEFAULTS.get(SampleJobOptions.OUT_OF_ORDERNESS), DEFAULTS.get(SampleJobOptions.IDLENESS));
+                    DEFAULTS.get(SourceOptions.OUT_OF_ORDERNESS), DEFAULTS.get(SourceOptions.IDLENESS));
             timestamps = strategy.createTimestampAssigner(UnregisteredMetricsGroup::new);
             generator = strategy.createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
                 @Override

@@ -75,7 +75,7 @@ class SampleSizeBoundTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("source.max-record-size 1024000")
                 .hasMessageContaining("history.length 10")
-                .hasMessageContaining("does not fit sink.max-request-size (1048576 bytes)");
+                .hasMessageContaining("does not fit transflow.sink.max-request-size (1048576 bytes)");
         config.setString("history.length", "2");
         assertThat(SampleJob.maxSampleSize(config)).isLessThan(1024 * 1024);
         config.setString("sink.max-request-size", "8mb");

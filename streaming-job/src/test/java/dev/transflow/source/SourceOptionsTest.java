@@ -5,7 +5,7 @@ import dev.transflow.schemas.PostFeatures;
 import dev.transflow.schemas.PostImpression;
 import dev.transflow.schemas.SharedFeatures;
 import dev.transflow.schemas.UserProfile;
-import dev.transflow.topic.TopicIo;
+import dev.transflow.topic.SinkOptions;
 
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ class SourceOptionsTest {
     void defaultsFitKafkasDefaultRequestSize() {
         Configuration defaults = new Configuration();
 
-        assertThat(TopicIo.maxRequestSize(defaults)).isEqualTo(ONE_MIB);
+        assertThat(SinkOptions.maxRequestSize(defaults)).isEqualTo(ONE_MIB);
         assertThat(SourceOptions.maxRecordSize(defaults)).isEqualTo(512 * 1024);
         assertThat(SourceOptions.maxDeadLetterPayload(defaults)).isEqualTo(64 * 1024);
         assertThat(DeadLetters.maxRecordSize(64 * 1024)).isLessThan(ONE_MIB);
@@ -68,7 +68,7 @@ class SourceOptionsTest {
 
         assertThat(SourceOptions.maxRecordSize(config)).isEqualTo(6 * ONE_MIB);
         assertThat(SourceOptions.maxDeadLetterPayload(config)).isEqualTo(2 * ONE_MIB);
-        assertThatThrownBy(() -> TopicIo.maxRequestSize(config("sink.max-request-size", "4gb")))
+        assertThatThrownBy(() -> SinkOptions.maxRequestSize(config("sink.max-request-size", "4gb")))
                 .hasMessageContaining("sink.max-request-size is 4294967296 bytes");
     }
 

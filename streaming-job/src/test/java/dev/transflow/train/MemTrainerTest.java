@@ -14,6 +14,7 @@ import dev.transflow.simulate.SimulatedImpression;
 import dev.transflow.simulate.Simulator;
 import dev.transflow.simulate.World;
 import dev.transflow.simulate.WorldPreset;
+import dev.transflow.snapshot.SnapshotOptions;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -80,9 +81,9 @@ class MemTrainerTest {
         Configuration config = new Configuration();
         config.set(TrainerOptions.BATCH_SIZE, 64);
         config.set(TrainerOptions.METRIC_WINDOW, 100);
-        config.set(TrainerOptions.SNAPSHOT_DIR, store.toString());
-        config.set(TrainerOptions.MEM_PUBLISH_SAMPLES, 64L); // a publication after every step
-        config.set(TrainerOptions.MEM_PUBLISH_INTERVAL, Duration.ofHours(1));
+        config.set(SnapshotOptions.DIR, store.toString());
+        config.set(MemOptions.PUBLISH_EVERY_SAMPLES, 64L); // a publication after every step
+        config.set(MemOptions.PUBLISH_INTERVAL, Duration.ofHours(1));
         MemTrainer trainer = new MemTrainer(SCHEMA, config);
         try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(trainer))) {
             h.open();
@@ -105,11 +106,11 @@ class MemTrainerTest {
     private Configuration stallConfig() {
         Configuration config = new Configuration();
         config.set(TrainerOptions.BATCH_SIZE, 64);
-        config.set(TrainerOptions.MEM_MAX_BUFFERED, 256);
+        config.set(MemOptions.MAX_BUFFERED, 256);
         config.set(TrainerOptions.METRIC_WINDOW, 100);
-        config.set(TrainerOptions.SNAPSHOT_DIR, dir.resolve("store").toString());
-        config.set(TrainerOptions.MEM_PUBLISH_SAMPLES, 1_000_000L);
-        config.set(TrainerOptions.MEM_PUBLISH_INTERVAL, Duration.ofHours(1));
+        config.set(SnapshotOptions.DIR, dir.resolve("store").toString());
+        config.set(MemOptions.PUBLISH_EVERY_SAMPLES, 1_000_000L);
+        config.set(MemOptions.PUBLISH_INTERVAL, Duration.ofHours(1));
         return config;
     }
 
@@ -154,7 +155,7 @@ class MemTrainerTest {
     @Test
     void aCheckpointWithTheOldPositionArrayIsReadOnceAndThenOnlyTheNamedStateIsWritten() throws Exception {
         Configuration config = stallConfig();
-        config.set(TrainerOptions.MEM_PUBLISH_SAMPLES, 64L);
+        config.set(MemOptions.PUBLISH_EVERY_SAMPLES, 64L);
         MemTrainer trainer = new MemTrainer(SCHEMA, config);
         OperatorSubtaskState checkpoint;
         try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(trainer))) {
@@ -186,10 +187,10 @@ class MemTrainerTest {
     @Test
     void aBufferSmallerThanABatchIsRejectedByName() {
         Configuration config = stallConfig();
-        config.set(TrainerOptions.MEM_MAX_BUFFERED, 32);
+        config.set(MemOptions.MAX_BUFFERED, 32);
 
         assertThatThrownBy(() -> new MemTrainer(SCHEMA, config)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(TrainerOptions.MEM_MAX_BUFFERED.key())
+                .hasMessageContaining(MemOptions.MAX_BUFFERED.key())
                 .hasMessageContaining(TrainerOptions.BATCH_SIZE.key());
     }
 }

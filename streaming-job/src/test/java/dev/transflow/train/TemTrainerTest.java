@@ -28,6 +28,7 @@ import dev.transflow.simulate.Simulator;
 import dev.transflow.simulate.World;
 import dev.transflow.simulate.WorldPreset;
 import dev.transflow.snapshot.Forgery;
+import dev.transflow.snapshot.SnapshotOptions;
 import dev.transflow.snapshot.SnapshotPublisher;
 
 import org.apache.flink.configuration.Configuration;
@@ -97,8 +98,8 @@ class TemTrainerTest {
         config.set(TrainerOptions.MODEL, model);
         config.set(TrainerOptions.BATCH_SIZE, 64);
         config.set(TrainerOptions.METRIC_WINDOW, 100);
-        config.set(TrainerOptions.SNAPSHOT_DIR, snapshots.toString());
-        config.set(TrainerOptions.TEM_PUBLISH_INTERVAL, Duration.ZERO);
+        config.set(SnapshotOptions.DIR, snapshots.toString());
+        config.set(TemOptions.PUBLISH_INTERVAL, Duration.ZERO);
         return config;
     }
 
@@ -268,7 +269,7 @@ class TemTrainerTest {
     void announcedMemVersionsAreSwappedInBetweenStepsAndCorruptOnesRejected() throws Exception {
         Path store = snapshots.resolve("swap");
         Configuration config = config("mkt");
-        config.set(TrainerOptions.SNAPSHOT_DIR, store.toString());
+        config.set(SnapshotOptions.DIR, store.toString());
         SnapshotPublisher publisher = new SnapshotPublisher(new SnapshotStore(store), ModelKind.MEM, 5);
         ModelVersion v0 = publishMem(publisher, -1, 1);
         ModelVersion v1 = publishMem(publisher, v0.getVersion(), 2);
@@ -316,7 +317,7 @@ class TemTrainerTest {
     void anAnnouncementPendingAtTheCheckpointIsLoadedAfterRestore() throws Exception {
         Path store = snapshots.resolve("pending");
         Configuration config = config("mkt");
-        config.set(TrainerOptions.SNAPSHOT_DIR, store.toString());
+        config.set(SnapshotOptions.DIR, store.toString());
         ModelVersion v0 = publishMem(new SnapshotPublisher(new SnapshotStore(store), ModelKind.MEM, 5), -1, 1);
         OperatorSubtaskState checkpoint;
         try (var h = harness(new TemTrainer(SCHEMA, config), null)) {
@@ -337,7 +338,7 @@ class TemTrainerTest {
     void anAnnouncementOfAnInventedVersionDoesNotBlockTheVersionsAfterIt() throws Exception {
         Path store = snapshots.resolve("invented");
         Configuration config = config("mkt");
-        config.set(TrainerOptions.SNAPSHOT_DIR, store.toString());
+        config.set(SnapshotOptions.DIR, store.toString());
         SnapshotPublisher publisher = new SnapshotPublisher(new SnapshotStore(store), ModelKind.MEM, 5);
         ModelVersion v0 = publishMem(publisher, -1, 1);
         // A consistent copy of v0 outside the store, announced as the largest version there can be.
@@ -370,8 +371,8 @@ class TemTrainerTest {
         // The store cannot take a TEM snapshot: where its versions go, there is a file.
         Path blocker = Files.writeString(store.resolve("tem"), "not a directory");
         Configuration config = config("mlp");
-        config.set(TrainerOptions.SNAPSHOT_DIR, store.toString());
-        config.set(TrainerOptions.TEM_PUBLISH_INTERVAL, Duration.ofMillis(1));
+        config.set(SnapshotOptions.DIR, store.toString());
+        config.set(TemOptions.PUBLISH_INTERVAL, Duration.ofMillis(1));
         TemTrainer trainer = new TemTrainer(SCHEMA, config);
         try (var h = harness(trainer, null)) {
             for (int from = 0; from < 192; from += 64) {
@@ -405,7 +406,7 @@ class TemTrainerTest {
     void aRejectionPendingAtTheCheckpointIsNotLostWhenALaterAnnouncementOverwroteIt() throws Exception {
         Path store = snapshots.resolve("overwritten");
         Configuration config = config("mkt");
-        config.set(TrainerOptions.SNAPSHOT_DIR, store.toString());
+        config.set(SnapshotOptions.DIR, store.toString());
         SnapshotPublisher publisher = new SnapshotPublisher(new SnapshotStore(store), ModelKind.MEM, 5);
         ModelVersion v0 = publishMem(publisher, -1, 1);
         ModelVersion v1 = publishMem(publisher, v0.getVersion(), 1);

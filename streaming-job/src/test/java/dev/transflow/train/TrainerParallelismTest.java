@@ -4,6 +4,7 @@ import dev.transflow.job.MemJob;
 import dev.transflow.job.TemJob;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.simulate.World;
+import dev.transflow.snapshot.SnapshotOptions;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -39,7 +40,7 @@ class TrainerParallelismTest {
 
     private Configuration config() {
         Configuration config = new Configuration();
-        config.set(TrainerOptions.SNAPSHOT_DIR, dir.toString());
+        config.set(SnapshotOptions.DIR, dir.toString());
         return config;
     }
 
