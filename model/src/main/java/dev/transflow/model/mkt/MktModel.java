@@ -33,6 +33,7 @@ public final class MktModel extends GraphModel {
     private final Operand<TFloat32> memTargetScore;
     private final Operand<TFloat32> temScore;
     private final boolean tem;
+    private final boolean residual;
 
     /**
      * Which MKT components the graph has.
@@ -64,7 +65,12 @@ public final class MktModel extends GraphModel {
                 settings.pdl());
         MultiEntityModel.Knowledge knowledge = mem.knowledge(Domain.TARGET);
         target = new TargetEntityModel(net, encoder, config, true, knowledge);
+        residual = config.temResidual();
         var temLogits = target.logits(targetInputs, knowledge);
+        if (residual) {
+            // A fifth knowledge beyond the paper's four: MEM's own target logit, which TEM corrects.
+            temLogits = net.tf().math.add(temLogits, net.tf().stopGradient(mem.logits(Domain.TARGET)));
+        }
         setTargetLogits(this.tem ? temLogits : mem.logits(Domain.TARGET));
         memTargetScore = probabilities(mem.logits(Domain.TARGET));
         temScore = probabilities(temLogits);
@@ -77,7 +83,22 @@ public final class MktModel extends GraphModel {
         start();
         initializeBias(mem.tower(Domain.SOURCE).outputBias(), PRIOR_SOURCE_CLICK_RATE);
         initializeBias(mem.tower(Domain.TARGET).outputBias(), PRIOR_TARGET_CLICK_RATE);
-        initializeBias(target.head().outputBias(), PRIOR_TARGET_CLICK_RATE);
+        if (residual) {
+            startAtMem();
+        } else {
+            initializeBias(target.head().outputBias(), PRIOR_TARGET_CLICK_RATE);
+        }
+    }
+
+    /**
+     * TEM's output layer and bias at zero: TEM's prediction is MEM's target logit plus TEM's own wide term and FM
+     * cross, which start at zero and small.
+     */
+    private void startAtMem() {
+        Net.Param w = target.head().outputWeight();
+        int size = Math.toIntExact(Arrays.stream(w.shape()).reduce(1, Math::multiplyExact));
+        net.assign(session, Map.of(w, new float[size],
+                target.head().outputBias(), new float[] {0f}));
     }
 
     @Override
@@ -110,6 +131,13 @@ public final class MktModel extends GraphModel {
 
     /** Stage 2: TEM on the target domain, MEM frozen. */
     public void fitTem(EncodedSamples target, int targetEnd) {
+        if (residual) {
+            startAtMem();
+            runStage(new Stage("tem", temStep, List.of(Domain.TARGET), Domain.TARGET, temScore,
+                    List.of(TargetEntityModel.GROUP), List.of(), config.maxTargetEpochs()), null, 0, target,
+                    targetEnd, true);
+            return;
+        }
         runStage(new Stage("tem", temStep, List.of(Domain.TARGET), Domain.TARGET, temScore,
                 List.of(TargetEntityModel.GROUP), List.of(new Head(Domain.TARGET, this.target.head().outputBias())),
                 config.maxTargetEpochs()), null, 0, target, targetEnd);

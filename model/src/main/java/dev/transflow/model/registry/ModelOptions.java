@@ -101,6 +101,10 @@ public final class ModelOptions {
     public static final ModelOption<Boolean> TEM_WARM_START = booleanOption("tem-warm-start", false,
             "Start MKT's TEM backbone from MEM's instead of random values.");
 
+    public static final ModelOption<Boolean> TEM_RESIDUAL = booleanOption("tem-residual", true,
+            "MKT's TEM predicts a correction to MEM's frozen target logit, starting at MEM's prediction and keeping "
+                    + "it unless training validates better (false: TEM predicts alone, as in the paper).");
+
     public static final ModelOption<Integer> THREADS = intOption("threads", 0, "TensorFlow threads; 0 = all cores.",
             gtEq(0));
 
@@ -154,6 +158,7 @@ public final class ModelOptions {
         bind(VALIDATIONS_PER_EPOCH, "validationsPerEpoch", ModelConfig::validationsPerEpoch,
                 (c, v) -> c.with().validationsPerEpoch(v));
         bind(TEM_WARM_START, "temWarmStart", ModelConfig::temWarmStart, (c, v) -> c.with().temWarmStart(v));
+        bind(TEM_RESIDUAL, "temResidual", ModelConfig::temResidual, (c, v) -> c.with().temResidual(v));
         bind(THREADS, "threads", ModelConfig::threads, (c, v) -> c.with().threads(v));
         bind(LEARNING_RATE, "optimizer.denseLearningRate", c -> c.optimizer().denseLearningRate(),
                 (c, v) -> c.with().optimizer(c.optimizer().withDenseLearningRate(v)));

@@ -26,6 +26,7 @@ import static dev.transflow.model.registry.ModelOptions.SPECIFIC_WIDTH;
 import static dev.transflow.model.registry.ModelOptions.TARGET_EPOCHS;
 import static dev.transflow.model.registry.ModelOptions.TARGET_START;
 import static dev.transflow.model.registry.ModelOptions.TARGET_UNITS;
+import static dev.transflow.model.registry.ModelOptions.TEM_RESIDUAL;
 import static dev.transflow.model.registry.ModelOptions.TEM_WARM_START;
 import static dev.transflow.model.registry.ModelOptions.TOWER_UNITS;
 import static dev.transflow.model.registry.ModelOptions.TRAINING;
@@ -46,7 +47,7 @@ public final class ModelRegistry {
 
     private static final List<ModelOption<?>> MKT = concat(TRAINING, List.of(JOINT_EPOCHS, TARGET_EPOCHS,
             SHARED_UNITS, TOWER_UNITS, TARGET_UNITS, EXPERTS, ALIGNED_WIDTH, SPECIFIC_WIDTH, PDL_WEIGHT, DROPOUT,
-            TEM_WARM_START, MEM_LOSS_WEIGHTING));
+            TEM_WARM_START, TEM_RESIDUAL, MEM_LOSS_WEIGHTING));
 
     private static final List<ModelSpec> SPECS = List.of(
             ModelSpec.builder("lr", "Logistic regression on the hashed features.", LogisticRegressionModel::new)
@@ -71,7 +72,8 @@ public final class ModelRegistry {
                     .ignores(PDL_WEIGHT).build(),
             // MEM's own target tower predicts: no TEM stage, and no MEM knowledge read from another job.
             ModelSpec.builder("mkt-no-tem", "MKT without TEM: MEM's own target tower predicts.",
-                    mktModel(MktModel.Settings.NO_TEM)).reads(MKT).ignores(TEM_WARM_START, TARGET_EPOCHS)
+                    mktModel(MktModel.Settings.NO_TEM)).reads(MKT)
+                    .ignores(TEM_WARM_START, TEM_RESIDUAL, TARGET_EPOCHS)
                     .notByDefault().build());
 
     /** Every model name, in report order. */

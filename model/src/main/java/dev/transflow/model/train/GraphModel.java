@@ -217,7 +217,7 @@ public abstract class GraphModel implements CtrModel {
     }
 
     /** @param keepStart whether the weights before the first epoch compete with every check's */
-    private double runStage(Stage stage, EncodedSamples source, int sourceEnd, EncodedSamples target,
+    protected double runStage(Stage stage, EncodedSamples source, int sourceEnd, EncodedSamples target,
             int targetEnd, boolean keepStart) {
         EncodedSamples validationData = stage.validation() == Domain.SOURCE ? source : target;
         int validationEnd = stage.validation() == Domain.SOURCE ? sourceEnd : targetEnd;

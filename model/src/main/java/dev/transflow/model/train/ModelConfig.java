@@ -22,6 +22,9 @@ import java.util.Arrays;
  * @param denseL2 L2 weight on dense weight matrices
  * @param dropout dropout rate of hidden layers while training
  * @param targetStart where a single-domain deep model's target stage starts: see {@link TargetStart}
+ * @param temResidual whether MKT's TEM predicts a correction to MEM's target logit: {@code logit = MEM's (frozen)
+ *     + TEM's own}, TEM's output layer starting at zero, so TEM starts at MEM's prediction and its stage keeps that
+ *     start unless training validates better (a fifth knowledge beyond the paper's four: docs/learning-quality.md)
  * @param temWarmStart whether MKT's TEM starts its embeddings, wide term, attention and numeric statistics from
  *     the MEM it reads (same shapes, same meaning) instead of from random values; off by default (the paper gives
  *     TEM its own embeddings), measured in docs/learning-quality.md
@@ -29,7 +32,8 @@ import java.util.Arrays;
 public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits, int experts, int alignedWidth,
         int specificWidth, float pdlWeight, int batchSize, int maxJointEpochs, int maxTargetEpochs, int patience,
         double validationFraction, int validationsPerEpoch, float embeddingL2, float denseL2, float dropout,
-        boolean temWarmStart, MemLossWeighting memLossWeighting, TargetStart targetStart, int threads,
+        boolean temWarmStart, boolean temResidual, MemLossWeighting memLossWeighting, TargetStart targetStart,
+        int threads,
         Optimizer.Settings optimizer) {
 
     /**
@@ -82,7 +86,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
 
     public static ModelConfig defaults() {
         return new ModelConfig(new int[] {128, 64}, new int[] {16, 1}, new int[] {128, 64, 16, 1}, 3, 16, 16, 0.01f,
-                512, 10, 10, 2, 0.1, 1, 1e-4f, 0f, 0f, false, MemLossWeighting.DOMAINS, TargetStart.BEST, 0,
+                512, 10, 10, 2, 0.1, 1, 1e-4f, 0f, 0f, false, true, MemLossWeighting.DOMAINS, TargetStart.BEST, 0,
                 Optimizer.Settings.defaults());
     }
 
@@ -114,7 +118,8 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
                 + ", target=" + Arrays.toString(targetUnits) + ", experts=" + experts + ", batch=" + batchSize
                 + ", epochs<=" + maxJointEpochs + "/" + maxTargetEpochs + ", patience=" + patience + ", validation="
                 + validationFraction + " x" + validationsPerEpoch + "/epoch, l2=" + embeddingL2 + "/" + denseL2
-                + ", dropout=" + dropout + ", temWarmStart=" + temWarmStart + ", targetStart=" + targetStart + ", "
+                + ", dropout=" + dropout + ", temWarmStart=" + temWarmStart + ", temResidual=" + temResidual
+                + ", targetStart=" + targetStart + ", "
                 + optimizer + "]";
     }
 
@@ -137,6 +142,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         private float denseL2;
         private float dropout;
         private boolean temWarmStart;
+        private boolean temResidual;
         private MemLossWeighting memLossWeighting;
         private TargetStart targetStart;
         private int threads;
@@ -160,6 +166,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             denseL2 = c.denseL2;
             dropout = c.dropout;
             temWarmStart = c.temWarmStart;
+            temResidual = c.temResidual;
             memLossWeighting = c.memLossWeighting;
             targetStart = c.targetStart;
             threads = c.threads;
@@ -246,6 +253,11 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             return this;
         }
 
+        public Builder temResidual(boolean v) {
+            temResidual = v;
+            return this;
+        }
+
         public Builder memLossWeighting(MemLossWeighting v) {
             memLossWeighting = v;
             return this;
@@ -275,7 +287,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             return new ModelConfig(sharedUnits, towerUnits, targetUnits, experts, alignedWidth, specificWidth,
                     pdlWeight, batchSize, maxJointEpochs, maxTargetEpochs, patience, validationFraction,
                     validationsPerEpoch, embeddingL2,
-                    denseL2, dropout, temWarmStart, memLossWeighting, targetStart, threads, optimizer);
+                    denseL2, dropout, temWarmStart, temResidual, memLossWeighting, targetStart, threads, optimizer);
         }
     }
 }

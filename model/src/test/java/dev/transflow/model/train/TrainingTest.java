@@ -243,6 +243,40 @@ class TrainingTest {
     }
 
     @Test
+    void aResidualTemStartsAtMemsPredictionAndNeverValidatesWorse() {
+        try (MktModel mkt = new MktModel("mkt", encoder, CONFIG, 6, MktModel.Settings.FULL);
+                MktModel memOnly = new MktModel("mkt-no-tem", encoder, CONFIG, 6, MktModel.Settings.NO_TEM)) {
+            assertThat(CONFIG.temResidual()).isTrue();
+            // Same seed, same MEM weights; TEM adds only its wide term (zero) and FM cross (small random factors).
+            float[] a = mkt.predict(target, 0, 2_000);
+            float[] b = memOnly.predict(target, 0, 2_000);
+            for (int i = 0; i < a.length; i++) {
+                assertThat((double) a[i]).as("row %d", i).isCloseTo(b[i], within(2e-3 + 0.05 * b[i]));
+            }
+        }
+        ModelConfig config = ModelConfig.defaults().with().batchSize(128).maxJointEpochs(2).maxTargetEpochs(3)
+                .patience(1).validationFraction(0.2).build();
+        try (MktModel mkt = new MktModel("mkt", encoder, config, 6, MktModel.Settings.FULL)) {
+            mkt.fitMem(source, sourceEnd, target, targetEnd);
+            int first = (int) Math.floor(targetEnd * 0.8);
+            int validationStart = target.firstRowAtOrAfter(target.timestamps[first]);
+            double memAuc = aucOf(mkt.predict(target, validationStart, targetEnd), validationStart);
+            mkt.fitTem(target, targetEnd);
+            // TEM's stage keeps its start (MEM's prediction) unless a check validates better.
+            assertThat(aucOf(mkt.predict(target, validationStart, targetEnd), validationStart))
+                    .isGreaterThanOrEqualTo(memAuc - 0.01);
+        }
+    }
+
+    private static double aucOf(float[] scores, int from) {
+        PredictionMetrics m = new PredictionMetrics();
+        for (int i = 0; i < scores.length; i++) {
+            m.add(scores[i], (int) target.labels[from + i], target.users[from + i]);
+        }
+        return m.auc();
+    }
+
+    @Test
     void outputBiasStartsAtTheClickRate() {
         try (TargetOnlyModel model = new TargetOnlyModel("din", encoder, CONFIG, 5, Backbone.Spec.FULL, false)) {
             float[] scores = model.predict(target, 0, target.rows);
