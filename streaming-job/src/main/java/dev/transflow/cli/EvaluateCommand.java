@@ -262,7 +262,8 @@ final class EvaluateCommand implements Callable<Integer> {
         return m;
     }
 
-    private static void printOptions(PrintWriter out) {
+    /** Every model option and which models read it; also part of {@code transflow config --print-defaults}. */
+    static void printOptions(PrintWriter out) {
         out.println("Model options: --set model.<option>=VALUE sets every model, --set model.<model>.<option>=VALUE "
                 + "one model (and wins).");
         for (ModelOption<?> option : ModelOptions.all()) {

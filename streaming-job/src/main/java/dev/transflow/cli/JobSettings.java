@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,8 +102,14 @@ final class JobSettings {
         map.put(current, value);
     }
 
-    /** Every Transflow option with its type, default and description. */
+    /** Every job option, then every model option (what --list-options and config --print-defaults print). */
     static String describe() {
-        return OptionTable.text();
+        StringWriter text = new StringWriter();
+        PrintWriter out = new PrintWriter(text);
+        out.print(OptionTable.text());
+        out.println();
+        EvaluateCommand.printOptions(out);
+        out.flush();
+        return text.toString();
     }
 }

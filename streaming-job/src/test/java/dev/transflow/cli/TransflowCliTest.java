@@ -44,7 +44,8 @@ class TransflowCliTest {
         assertThat(run("config", "--print-defaults")).isZero();
         String text = out.toString();
         assertThat(text).contains("transflow.trainer.batch-size (Integer, default 256)")
-                .contains("Deprecated keys: trainer.batch-size");
+                .contains("Deprecated keys: trainer.batch-size")
+                .contains("model.dropout (float, default 0.0)").contains("model.tem-residual");
         out.getBuffer().setLength(0);
         assertThat(run("config", "--print-defaults", "--markdown")).isZero();
         assertThat(out.toString()).startsWith("| Key | Type | Default | Description | Deprecated keys |")
