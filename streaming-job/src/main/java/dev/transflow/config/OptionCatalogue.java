@@ -2,6 +2,7 @@ package dev.transflow.config;
 
 import dev.transflow.history.HistoryOptions;
 import dev.transflow.join.JoinOptions;
+import dev.transflow.model.registry.Suggestions;
 import dev.transflow.snapshot.SnapshotOptions;
 import dev.transflow.source.SourceOptions;
 import dev.transflow.topic.KafkaOptions;
@@ -14,7 +15,6 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.FallbackKey;
 
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -90,30 +91,8 @@ public final class OptionCatalogue {
 
     /** The current key of the option whose key, current or deprecated, is nearest to {@code key} in edits. */
     static String closest(String key) {
-        return BY_KEY.entrySet().stream()
-                .min(Comparator.comparingInt((Map.Entry<String, ConfigOption<?>> e) -> distance(key, e.getKey()))
-                        .thenComparing(Map.Entry::getKey))
-                .map(e -> e.getValue().key()).orElseThrow();
-    }
-
-    /** Levenshtein distance: insertions, deletions and substitutions. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+        // Sorted, so that among equally near keys the same one is suggested every time.
+        return BY_KEY.get(Suggestions.closest(key, new TreeSet<>(BY_KEY.keySet()))).key();
     }
 
     /**
