@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -56,11 +55,6 @@ public final class OptionCatalogue {
 
     public static List<ConfigOption<?>> options() {
         return HOLDERS.stream().flatMap(h -> h.options().stream()).toList();
-    }
-
-    /** The option {@code key} names, under its key or a deprecated one. */
-    public static Optional<ConfigOption<?>> find(String key) {
-        return Optional.ofNullable(BY_KEY.get(key));
     }
 
     public static boolean isModelKey(String key) {

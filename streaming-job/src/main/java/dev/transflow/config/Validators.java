@@ -57,11 +57,6 @@ public final class Validators {
         return value;
     }
 
-    /** Whether {@code option} has a value check here. */
-    boolean checks(ConfigOption<?> option) {
-        return checks.containsKey(option);
-    }
-
     /** The named checks, in declaration order. */
     Map<String, Consumer<Configuration>> namedChecks() {
         return Collections.unmodifiableMap(named);

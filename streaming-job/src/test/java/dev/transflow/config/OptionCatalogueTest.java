@@ -63,7 +63,6 @@ class OptionCatalogueTest {
                 .hasMessageContaining("did you mean 'transflow.trainer.batch-size'");
         assertThatThrownBy(() -> OptionCatalogue.canonicalKey("transflow.tpm.publish-interval"))
                 .hasMessageContaining("did you mean 'transflow.tem.publish-interval'");
-        assertThat(dev.transflow.model.registry.Suggestions.distance("kitten", "sitting")).isEqualTo(3);
     }
 
     @Test

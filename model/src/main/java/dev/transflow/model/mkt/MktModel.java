@@ -95,10 +95,7 @@ public final class MktModel extends GraphModel {
      * cross, which start at zero and small.
      */
     private void startAtMem() {
-        Net.Param w = target.head().outputWeight();
-        int size = Math.toIntExact(Arrays.stream(w.shape()).reduce(1, Math::multiplyExact));
-        net.assign(session, Map.of(w, new float[size],
-                target.head().outputBias(), new float[] {0f}));
+        zero(target.head().outputWeight(), target.head().outputBias());
     }
 
     @Override
@@ -131,16 +128,12 @@ public final class MktModel extends GraphModel {
 
     /** Stage 2: TEM on the target domain, MEM frozen. */
     public void fitTem(EncodedSamples target, int targetEnd) {
-        if (residual) {
-            startAtMem();
-            runStage(new Stage("tem", temStep, List.of(Domain.TARGET), Domain.TARGET, temScore,
-                    List.of(TargetEntityModel.GROUP), List.of(), config.maxTargetEpochs()), null, 0, target,
-                    targetEnd, true);
-            return;
-        }
+        // A residual TEM starts at MEM's prediction (set at construction; MEM's stage leaves TEM alone) and keeps it
+        // unless a check validates better; otherwise its bias starts at the click rate.
+        List<Head> heads = residual ? List.of() : List.of(new Head(Domain.TARGET, this.target.head().outputBias()));
         runStage(new Stage("tem", temStep, List.of(Domain.TARGET), Domain.TARGET, temScore,
-                List.of(TargetEntityModel.GROUP), List.of(new Head(Domain.TARGET, this.target.head().outputBias())),
-                config.maxTargetEpochs()), null, 0, target, targetEnd);
+                List.of(TargetEntityModel.GROUP), heads, config.maxTargetEpochs()), null, 0, target, targetEnd,
+                residual);
     }
 
     /** TEM steps on target rows, MEM frozen. */

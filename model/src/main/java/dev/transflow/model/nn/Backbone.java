@@ -71,7 +71,7 @@ public final class Backbone {
         if (wide == null) {
             throw new IllegalStateException("This backbone has no wide term");
         }
-        return wide.apply(in, inputs.encode(in).numeric());
+        return wide.apply(in, inputs.standardized(in));
     }
 
     public InputEncoder inputs() {

@@ -105,10 +105,15 @@ public final class InputEncoder {
         return dim;
     }
 
+    /** The batch's numeric values standardized by its domain's statistics, with their missing indicators. */
+    public NumericInput.Standardized standardized(BatchInputs in) {
+        return numericInputs.get(in.layout.domain()).apply(in.numeric);
+    }
+
     public Encoded encode(BatchInputs in) {
         Ops tf = net.tf();
         DomainLayout layout = in.layout;
-        NumericInput.Standardized numeric = numericInputs.get(layout.domain()).apply(in.numeric);
+        NumericInput.Standardized numeric = standardized(in);
         int catStart = 0;
         int numStart = 0;
         List<Operand<TFloat32>> groups = new ArrayList<>();

@@ -34,17 +34,9 @@ public record OptionValidator<T>(String rule, Predicate<T> test) {
 
     /** Layer sizes of a network that ends in one click logit. */
     public static OptionValidator<int[]> layersEndingInOne() {
-        return new OptionValidator<>("positive layer sizes ending in 1 (the click logit)", v -> {
-            if (v.length == 0 || v[v.length - 1] != 1) {
-                return false;
-            }
-            for (int units : v) {
-                if (units < 1) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        OptionValidator<int[]> positive = positiveLayers();
+        return new OptionValidator<>("positive layer sizes ending in 1 (the click logit)",
+                v -> positive.accepts(v) && v[v.length - 1] == 1);
     }
 
     /** Hidden layer sizes: at least one layer, every size positive. */

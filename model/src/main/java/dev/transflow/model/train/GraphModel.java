@@ -194,8 +194,7 @@ public abstract class GraphModel implements CtrModel {
         }
         int fromWide = trainingLog.size();
         runStage(wideStage, source, sourceEnd, target, targetEnd);
-        net.assign(session, Map.of(deepOutput, new float[Math.toIntExact(Arrays.stream(deepOutput.shape())
-                .reduce(1, Math::multiplyExact))]));
+        zero(deepOutput);
         Stage continued = new Stage(targetStage.name() + " after " + wideStage.name(), targetStage.step(),
                 targetStage.domains(), targetStage.validation(), targetStage.validationScore(), targetStage.groups(),
                 List.of(), targetStage.maxEpochs());
@@ -399,6 +398,15 @@ public abstract class GraphModel implements CtrModel {
             s[f] = (float) merged[2];
         }
         return Map.of(n.count(), c, n.mean(), m, n.std(), s);
+    }
+
+    /** Sets {@code params} to zero, e.g. an output layer whose network should start by predicting nothing. */
+    protected void zero(Net.Param... params) {
+        Map<Net.Param, float[]> zeros = new LinkedHashMap<>();
+        for (Net.Param p : params) {
+            zeros.put(p, new float[Math.toIntExact(Arrays.stream(p.shape()).reduce(1, Math::multiplyExact))]);
+        }
+        net.assign(session, zeros);
     }
 
     /** Sets an output bias to {@code log(rate / (1 - rate))}, so training starts at the right click rate. */

@@ -27,7 +27,6 @@ class ModelOptionsTest {
             assertThat(actual).as(option.key()).isEqualTo(option.defaultValue());
             assertThat((Object) ModelOptions.get(defaults, option)).as(option.key()).isEqualTo(actual);
         }
-        assertThat(OptionValues.empty().config("mkt")).usingRecursiveComparison().isEqualTo(defaults);
     }
 
     @Test
