@@ -74,19 +74,23 @@ public final class ClickHistory {
         clicks.update(user);
     }
 
-    /** Sets the category of a click that was recorded before its impression arrived. */
+    /** Sets the category of every click on {@code click}'s item that was recorded before its impression arrived. */
     public void completeCategory(Click click, String category) throws Exception {
         UserClicks user = clicks.value();
         if (category == null || user == null) {
             return;
         }
+        // A category belongs to the item, so every click on it still without one gets it: a second click that came
+        // before the impression too (a duplicate, late), or one on another impression of the same item.
+        boolean changed = false;
         for (ClickedItem item : of(user, click.getEntityType())) {
-            if (item.getCategory() == null && item.getClickTime() == click.getEventTime()
-                    && item.getItemId().equals(click.getItemId())) {
+            if (item.getCategory() == null && item.getItemId().equals(click.getItemId())) {
                 item.setCategory(category);
-                clicks.update(user);
-                return;
+                changed = true;
             }
+        }
+        if (changed) {
+            clicks.update(user);
         }
     }
 

@@ -170,6 +170,23 @@ class SampleJoinOperatorTest {
     }
 
     @Test
+    void aSecondClickBeforeTheImpressionIsLateAndAlsoGetsTheCategory() throws Exception {
+        clickAt("c", 2_000);
+        clickAt("c", 2_500);
+        assertThat(late()).as("one impression, one label: the second click is a duplicate")
+                .extracting(Click::getEventTime).containsExactly(2_500L);
+        impressionAt("c", 1_500);
+        assertThat(labels()).singleElement().satisfies(s -> assertThat(s.getLabel()).isEqualTo(1));
+
+        harness.processElement1(impression("u1", "next", "c9", 3_000), 3_000);
+        watermark(3_000 + WINDOW);
+        assertThat(labels().get(1).getClickedPosts()).hasSize(2).allSatisfy(item -> {
+            assertThat(item.getItemId()).isEqualTo("tc");
+            assertThat(item.getCategory()).isEqualTo("c1");
+        });
+    }
+
+    @Test
     void clickWithoutImpressionIsUnmatchedAfterTheRetention() throws Exception {
         int historyEntries = 1;
         clickAt("d", 1_000);
