@@ -1,5 +1,6 @@
 package dev.transflow.cli;
 
+import dev.transflow.config.KeyValue;
 import dev.transflow.model.eval.EvaluationReport;
 import dev.transflow.model.eval.OfflineEvaluation;
 import dev.transflow.model.feature.CsvFormatException;
@@ -16,6 +17,7 @@ import dev.transflow.replay.TenrecReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -43,8 +45,57 @@ import java.util.concurrent.Callable;
                 "Each training stage holds out the last --validation-fraction of its rows in time and runs epochs "
                         + "until the validation AUC stops improving (--patience), keeping its best epoch.",
                 "Model hyper-parameters: --set model.<option>=VALUE for every model, --set "
-                        + "model.<model>.<option>=VALUE for one; --list-options lists them."})
+                        + "model.<model>.<option>=VALUE for one; --list-options lists them."},
+        modelTransformer = EvaluateCommand.AddShorthands.class)
 final class EvaluateCommand implements Callable<Integer> {
+
+    /**
+     * Flags kept from before {@code --set}: {@code --<option> VALUE} is exactly {@code --set model.<option>=VALUE}.
+     * {@link AddShorthands} declares them, so that this list is all there is to a shorthand.
+     */
+    static final List<Shorthand> SHORTHANDS = List.of(
+            new Shorthand(ModelOptions.TARGET_EPOCHS, "N"),
+            new Shorthand(ModelOptions.JOINT_EPOCHS, "N"),
+            new Shorthand(ModelOptions.PATIENCE, "N"),
+            new Shorthand(ModelOptions.VALIDATION_FRACTION, "FRACTION"),
+            new Shorthand(ModelOptions.VALIDATIONS_PER_EPOCH, "N"),
+            new Shorthand(ModelOptions.LEARNING_RATE, "RATE"),
+            new Shorthand(ModelOptions.EMBEDDING_LEARNING_RATE, "RATE"),
+            new Shorthand(ModelOptions.EMBEDDING_L2, "WEIGHT"),
+            new Shorthand(ModelOptions.DENSE_L2, "WEIGHT"),
+            new Shorthand(ModelOptions.DROPOUT, "RATE"),
+            new Shorthand(ModelOptions.TARGET_START, "scratch|wide|best"),
+            new Shorthand(ModelOptions.TEM_WARM_START, "BOOL"),
+            new Shorthand(ModelOptions.MEM_LOSS_WEIGHTING, "samples|domains"),
+            new Shorthand(ModelOptions.BATCH_SIZE, "N"),
+            new Shorthand(ModelOptions.THREADS, "N"));
+
+    /** A shorthand flag, named after its model option. */
+    record Shorthand(ModelOption<?> option, String paramLabel) {
+
+        String flag() {
+            return "--" + option.key();
+        }
+
+        /** The {@code --set} key the flag stands for. */
+        String key() {
+            return OptionValues.PREFIX + option.key();
+        }
+    }
+
+    /** Adds an option for each of {@link #SHORTHANDS}; the values are read back through the spec. */
+    static final class AddShorthands implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec command) {
+            for (Shorthand shorthand : SHORTHANDS) {
+                command.addOption(OptionSpec.builder(shorthand.flag()).type(String.class)
+                        .paramLabel(shorthand.paramLabel())
+                        .description("Same as --set " + shorthand.key() + "=" + shorthand.paramLabel() + ".")
+                        .build());
+            }
+            return command;
+        }
+    }
 
     @Spec
     private CommandSpec spec;
@@ -91,58 +142,6 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--list-options", description = "List the model options with defaults and descriptions, and exit.")
     boolean listOptions;
-
-    // Shorthands kept from before --set: each is exactly --set model.<option>=VALUE.
-
-    @Option(names = "--target-epochs", paramLabel = "N", description = "Same as --set model.target-epochs=N.")
-    String targetEpochs;
-
-    @Option(names = "--joint-epochs", paramLabel = "N", description = "Same as --set model.joint-epochs=N.")
-    String jointEpochs;
-
-    @Option(names = "--patience", paramLabel = "N", description = "Same as --set model.patience=N.")
-    String patience;
-
-    @Option(names = "--validation-fraction", paramLabel = "FRACTION",
-            description = "Same as --set model.validation-fraction=FRACTION.")
-    String validationFraction;
-
-    @Option(names = "--validations-per-epoch", paramLabel = "N",
-            description = "Same as --set model.validations-per-epoch=N.")
-    String validationsPerEpoch;
-
-    @Option(names = "--learning-rate", paramLabel = "RATE", description = "Same as --set model.learning-rate=RATE.")
-    String learningRate;
-
-    @Option(names = "--embedding-learning-rate", paramLabel = "RATE",
-            description = "Same as --set model.embedding-learning-rate=RATE.")
-    String embeddingLearningRate;
-
-    @Option(names = "--embedding-l2", paramLabel = "WEIGHT", description = "Same as --set model.embedding-l2=WEIGHT.")
-    String embeddingL2;
-
-    @Option(names = "--dense-l2", paramLabel = "WEIGHT", description = "Same as --set model.dense-l2=WEIGHT.")
-    String denseL2;
-
-    @Option(names = "--dropout", paramLabel = "RATE", description = "Same as --set model.dropout=RATE.")
-    String dropout;
-
-    @Option(names = "--target-start", paramLabel = "scratch|wide|best",
-            description = "Same as --set model.target-start=scratch|wide|best.")
-    String targetStart;
-
-    @Option(names = "--tem-warm-start", paramLabel = "BOOL", description = "Same as --set model.tem-warm-start=BOOL.")
-    String temWarmStart;
-
-    @Option(names = "--mem-loss-weighting", paramLabel = "samples|domains",
-            description = "Same as --set model.mem-loss-weighting=samples|domains.")
-    String memLossWeighting;
-
-    @Option(names = "--batch-size", paramLabel = "N", description = "Same as --set model.batch-size=N.")
-    String batchSize;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Same as --set model.threads=N.")
-    String threads;
 
     @Option(names = "--sequence-attributes", paramLabel = "LIST", split = ",",
             description = "Entity-shared features that behaviour-sequence elements carry besides the item id, over"
@@ -217,20 +216,21 @@ final class EvaluateCommand implements Callable<Integer> {
      */
     OptionValues modelOptions() {
         Map<String, String> values = new LinkedHashMap<>();
-        shorthands().forEach((option, value) -> {
+        for (Shorthand shorthand : SHORTHANDS) {
+            String value = spec.findOption(shorthand.flag()).getValue();
             if (value != null) {
-                values.put(OptionValues.PREFIX + option.key(), value);
+                values.put(shorthand.key(), value);
             }
-        });
+        }
         for (String setting : settings) {
-            int eq = setting.indexOf('=');
-            if (eq <= 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--set takes model.KEY=VALUE, got '" + setting + "'");
+            KeyValue kv;
+            try {
+                kv = KeyValue.parse(setting);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            String key = setting.substring(0, eq).trim();
-            if (values.put(key, setting.substring(eq + 1).trim()) != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), key + " is set twice (by --set or "
+            if (values.put(kv.key(), kv.value()) != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), kv.key() + " is set twice (by --set or "
                         + "its shorthand flag)");
             }
         }
@@ -240,26 +240,6 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()
                     + " (--list-options lists the model options)");
         }
-    }
-
-    private Map<ModelOption<?>, String> shorthands() {
-        Map<ModelOption<?>, String> m = new LinkedHashMap<>();
-        m.put(ModelOptions.TARGET_EPOCHS, targetEpochs);
-        m.put(ModelOptions.JOINT_EPOCHS, jointEpochs);
-        m.put(ModelOptions.PATIENCE, patience);
-        m.put(ModelOptions.VALIDATION_FRACTION, validationFraction);
-        m.put(ModelOptions.VALIDATIONS_PER_EPOCH, validationsPerEpoch);
-        m.put(ModelOptions.LEARNING_RATE, learningRate);
-        m.put(ModelOptions.EMBEDDING_LEARNING_RATE, embeddingLearningRate);
-        m.put(ModelOptions.EMBEDDING_L2, embeddingL2);
-        m.put(ModelOptions.DENSE_L2, denseL2);
-        m.put(ModelOptions.DROPOUT, dropout);
-        m.put(ModelOptions.TEM_WARM_START, temWarmStart);
-        m.put(ModelOptions.TARGET_START, targetStart);
-        m.put(ModelOptions.MEM_LOSS_WEIGHTING, memLossWeighting);
-        m.put(ModelOptions.BATCH_SIZE, batchSize);
-        m.put(ModelOptions.THREADS, threads);
-        return m;
     }
 
     /** Every model option and which models read it; also part of {@code transflow config --print-defaults}. */

@@ -1,6 +1,7 @@
 package dev.transflow.cli;
 
 import dev.transflow.config.ConfigFile;
+import dev.transflow.config.KeyValue;
 import dev.transflow.config.OptionCatalogue;
 import dev.transflow.config.OptionTable;
 import dev.transflow.model.registry.OptionValues;
@@ -24,8 +25,9 @@ import java.util.Map;
  *
  * <p>Transflow keys are checked here, before a job is built: an unknown key fails with the closest known one,
  * a deprecated key is read as its current one, and every value is parsed and checked. Model hyper-parameters
- * ({@code model.*}, {@code transflow.model.*}) are passed on as given, in the configuration and in
- * {@link #modelSettings()}; Flink's own keys are Flink's to judge.
+ * ({@code model.*}, {@code transflow.model.*}) are checked by the model registry and passed on as given in the
+ * configuration, where the trainers read them ({@link OptionCatalogue#modelSettings}); Flink's own keys are Flink's
+ * to judge.
  */
 final class JobSettings {
 
@@ -60,11 +62,6 @@ final class JobSettings {
         return config;
     }
 
-    /** The model hyper-parameters among the settings, by key, for the jobs to pass on to the model registry. */
-    Map<String, String> modelSettings() {
-        return OptionCatalogue.modelSettings(settingsMap());
-    }
-
     /** Model hyper-parameters are the model registry's to judge: unknown keys fail with the closest valid one. */
     private static void validateModelSettings(Map<String, String> modelSettings) {
         OptionValues.parse(modelSettings);
@@ -76,11 +73,8 @@ final class JobSettings {
             ConfigFile.read(configFile).forEach((key, value) -> put(map, key, value, "in " + configFile));
         }
         for (String setting : settings) {
-            int eq = setting.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--set takes KEY=VALUE, got '" + setting + "'");
-            }
-            put(map, setting.substring(0, eq).trim(), setting.substring(eq + 1).trim(), "in --set");
+            KeyValue kv = KeyValue.parse(setting);
+            put(map, kv.key(), kv.value(), "in --set");
         }
         return map;
     }

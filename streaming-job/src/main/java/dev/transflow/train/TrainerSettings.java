@@ -18,25 +18,19 @@ import java.util.TreeMap;
 record TrainerSettings(String model, int batchSize, int threads, int metricWindow, long seed, String snapshotDir,
         int retain, TreeMap<String, String> modelSettings) implements Serializable {
 
+    /** @throws IllegalArgumentException for a value or combination {@link TrainerOptions} does not accept */
     static TrainerSettings of(Configuration config) {
-        TrainerSettings s = new TrainerSettings(config.get(TrainerOptions.MODEL), config.get(TrainerOptions.BATCH_SIZE),
-                config.get(TrainerOptions.THREADS), config.get(TrainerOptions.METRIC_WINDOW),
-                config.get(TrainerOptions.SEED), config.get(SnapshotOptions.DIR),
-                config.get(SnapshotOptions.RETAIN), new TreeMap<>(OptionCatalogue.modelSettings(config.toMap())));
-        if (!ModelRegistry.ALL.contains(s.model)) {
-            throw new IllegalArgumentException(TrainerOptions.MODEL.key() + " is '" + s.model + "'; choose from "
-                    + ModelRegistry.ALL);
-        }
-        if (s.batchSize < 2) {
-            throw new IllegalArgumentException(TrainerOptions.BATCH_SIZE.key() + " must be >= 2, got " + s.batchSize);
-        }
-        return s;
+        TrainerOptions.checkModelSettings(config);
+        return new TrainerSettings(TrainerOptions.model(config), TrainerOptions.batchSize(config),
+                TrainerOptions.threads(config), TrainerOptions.metricWindow(config), config.get(TrainerOptions.SEED),
+                SnapshotOptions.VALIDATORS.get(config, SnapshotOptions.DIR), SnapshotOptions.retain(config),
+                new TreeMap<>(OptionCatalogue.modelSettings(config.toMap())));
     }
 
     /**
      * The model's hyper-parameters: its defaults under the job's {@code model.*} settings (the same keys as
-     * {@code transflow evaluate --set}); the trainer's own batch size and threads win, since they size the
-     * continual steps.
+     * {@code transflow evaluate --set}), with the trainer's batch size and threads, which {@link #of} has checked
+     * the model settings do not contradict.
      */
     ModelConfig modelConfig() {
         return ModelRegistry.configure(model, modelSettings).withBatchSize(batchSize).withThreads(threads);

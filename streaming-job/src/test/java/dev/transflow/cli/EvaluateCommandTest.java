@@ -1,18 +1,24 @@
 package dev.transflow.cli;
 
+import dev.transflow.model.registry.ModelOption;
+import dev.transflow.model.registry.ModelOptions;
+import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.model.registry.OptionValues;
 import dev.transflow.model.train.ModelConfig;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -100,26 +106,48 @@ class EvaluateCommandTest {
         assertThat(both.config("din").dropout()).isEqualTo(0.1f);
     }
 
-    @Test
-    void theOldFlagsAreShorthandsForTheSameOptions() {
-        OptionValues flags = parse("--joint-epochs", "3", "--target-epochs", "4", "--patience", "1",
-                "--validation-fraction", "0", "--validations-per-epoch", "2", "--learning-rate", "0.002",
-                "--embedding-learning-rate", "0.1", "--embedding-l2", "0", "--dense-l2", "1e-5", "--dropout", "0.2",
-                "--tem-warm-start", "true", "--mem-loss-weighting", "samples", "--batch-size", "256", "--threads", "1");
-        OptionValues set = parse("--set", "model.joint-epochs=3", "--set", "model.target-epochs=4", "--set",
-                "model.patience=1", "--set", "model.validation-fraction=0", "--set", "model.validations-per-epoch=2",
-                "--set", "model.learning-rate=0.002", "--set", "model.embedding-learning-rate=0.1", "--set",
-                "model.embedding-l2=0", "--set", "model.dense-l2=1e-5", "--set", "model.dropout=0.2", "--set",
-                "model.tem-warm-start=true", "--set", "model.mem-loss-weighting=samples", "--set",
-                "model.batch-size=256", "--set", "model.threads=1");
+    /** A value other than the default for every shorthand flag: one missing here fails the tests below. */
+    private static final Map<String, String> EXAMPLES = Map.ofEntries(Map.entry("--target-epochs", "4"),
+            Map.entry("--joint-epochs", "3"), Map.entry("--patience", "1"), Map.entry("--validation-fraction", "0"),
+            Map.entry("--validations-per-epoch", "2"), Map.entry("--learning-rate", "0.002"),
+            Map.entry("--embedding-learning-rate", "0.1"), Map.entry("--embedding-l2", "0"),
+            Map.entry("--dense-l2", "1e-5"), Map.entry("--dropout", "0.2"), Map.entry("--target-start", "scratch"),
+            Map.entry("--tem-warm-start", "true"), Map.entry("--mem-loss-weighting", "samples"),
+            Map.entry("--batch-size", "256"), Map.entry("--threads", "1"));
 
-        ModelConfig config = flags.config("mkt");
-        assertThat(config).usingRecursiveComparison().isEqualTo(set.config("mkt"));
-        assertThat(config.maxJointEpochs()).isEqualTo(3);
-        assertThat(config.optimizer().denseLearningRate()).isEqualTo(0.002f);
-        assertThat(config.memLossWeighting()).isEqualTo(ModelConfig.MemLossWeighting.SAMPLES);
-        assertThat(config.temWarmStart()).isTrue();
+    @Test
+    void everyShorthandFlagIsItsSetKey() {
+        assertThat(EvaluateCommand.SHORTHANDS).extracting(EvaluateCommand.Shorthand::flag)
+                .containsExactlyInAnyOrderElementsOf(EXAMPLES.keySet());
+        List<String> flags = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
+        for (EvaluateCommand.Shorthand shorthand : EvaluateCommand.SHORTHANDS) {
+            String value = EXAMPLES.get(shorthand.flag());
+            ModelOption<?> option = shorthand.option();
+            String model = ModelRegistry.specs().stream().filter(m -> m.reads(option)).findFirst().orElseThrow()
+                    .name();
+            ModelConfig flag = parse(shorthand.flag(), value).config(model);
+            assertThat(flag).as(shorthand.flag()).usingRecursiveComparison()
+                    .isEqualTo(parse("--set", shorthand.key() + "=" + value).config(model));
+            assertThat(ModelOptions.get(flag, option)).as(shorthand.flag())
+                    .isEqualTo(option.parse(shorthand.key(), value)).isNotEqualTo(option.defaultValue());
+            flags.addAll(List.of(shorthand.flag(), value));
+            sets.addAll(List.of("--set", shorthand.key() + "=" + value));
+        }
+        assertThat(parse(flags.toArray(String[]::new)).config("mkt")).usingRecursiveComparison()
+                .isEqualTo(parse(sets.toArray(String[]::new)).config("mkt"));
         assertThat(parse().config("mkt")).usingRecursiveComparison().isEqualTo(ModelConfig.defaults());
+    }
+
+    @Test
+    void theHelpListsEveryShorthand() {
+        assertThat(run("evaluate", "--help")).isZero();
+        CommandSpec evaluate = TransflowCli.newCommandLine().getSubcommands().get("evaluate").getCommandSpec();
+        for (EvaluateCommand.Shorthand shorthand : EvaluateCommand.SHORTHANDS) {
+            assertThat(out.toString()).contains(shorthand.flag() + "=" + shorthand.paramLabel());
+            assertThat(evaluate.findOption(shorthand.flag()).description())
+                    .containsExactly("Same as --set " + shorthand.key() + "=" + shorthand.paramLabel() + ".");
+        }
     }
 
     @Test
@@ -139,6 +167,10 @@ class EvaluateCommandTest {
 
         assertThat(run("evaluate", "--source", "s.csv", "--target", "t.csv", "--batch-size", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("model.batch-size must be >= 1, got 0");
+
+        assertThat(run("evaluate", "--source", "s.csv", "--target", "t.csv", "--set", "model.dropout")).isEqualTo(2);
+        assertThat(err.toString()).contains("--set takes KEY=VALUE (a key, '=', then the value), got "
+                + "'model.dropout'");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.transflow.demo.Demo;
 import dev.transflow.model.train.ModelConfig;
 import dev.transflow.train.MemOptions;
 import dev.transflow.train.TrainerOptions;
+import dev.transflow.train.TrainerSettingsAccess;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -44,7 +45,8 @@ class JobSettingsTest {
         assertThat(config.get(TrainerOptions.SEED)).isEqualTo(9L);
         assertThat(config.get(MemOptions.PUBLISH_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(20));
-        assertThat(settings.modelSettings()).containsExactlyEntriesOf(java.util.Map.of("model.mkt.dropout", "0.2"));
+        assertThat(OptionCatalogue.modelSettings(config.toMap()))
+                .containsExactlyEntriesOf(java.util.Map.of("model.mkt.dropout", "0.2"));
     }
 
     @Test
@@ -91,10 +93,41 @@ class JobSettingsTest {
                 .hasMessageContaining("dropout");
         Configuration config = settings(null, "transflow.model.mkt.dropout=0.3", "model.embedding-l2=0.001",
                 "transflow.trainer.model=mkt").configuration();
-        ModelConfig mkt = dev.transflow.train.TrainerSettingsAccess.modelConfig(config);
+        ModelConfig mkt = TrainerSettingsAccess.modelConfig(config);
         assertThat(mkt.dropout()).isEqualTo(0.3f);
         assertThat(mkt.embeddingL2()).isEqualTo(0.001f);
         assertThat(mkt.batchSize()).isEqualTo(config.get(TrainerOptions.BATCH_SIZE));
+    }
+
+    @Test
+    void theTrainersBatchSizeAndThreadsAreTheOnesAModelSettingMayOnlyRepeat() {
+        Configuration same = settings(null, "transflow.trainer.batch-size=128", "model.batch-size=128",
+                "model.threads=1").configuration();
+        assertThatCode(() -> OptionCatalogue.validate(same)).doesNotThrowAnyException();
+        assertThat(TrainerSettingsAccess.modelConfig(same).batchSize()).isEqualTo(128);
+
+        assertThatThrownBy(() -> OptionCatalogue.validate(settings(null, "model.batch-size=64").configuration()))
+                .hasMessageContaining("model.batch-size is 64 for mkt")
+                .hasMessageContaining("set transflow.trainer.batch-size instead");
+        // A model's own setting counts for that model only.
+        Configuration perModel = settings(null, "model.mkt.threads=4", "transflow.trainer.model=mkt")
+                .configuration();
+        assertThatThrownBy(() -> TrainerSettingsAccess.modelConfig(perModel))
+                .hasMessageContaining("model.threads is 4 for mkt, but the trainers use transflow.trainer.threads (1)");
+        assertThatCode(() -> OptionCatalogue.validate(settings(null, "model.mkt.threads=4",
+                "transflow.trainer.model=mlp").configuration())).doesNotThrowAnyException();
+    }
+
+    @Test
+    void anUnknownTrainerModelFailsAtSubmissionWithTheClosestName() {
+        assertThatThrownBy(() -> settings(null, "transflow.trainer.model=mtk").configuration())
+                .hasMessageContaining("transflow.trainer.model is 'mtk'").hasMessageContaining("did you mean 'mkt'");
+    }
+
+    @Test
+    void aSetWithoutKeyFailsNamingTheArgument() {
+        assertThatThrownBy(() -> settings(null, "transflow.trainer.seed").configuration())
+                .hasMessage("--set takes KEY=VALUE (a key, '=', then the value), got 'transflow.trainer.seed'");
     }
 
     private Path yaml(String text) throws IOException {

@@ -1,21 +1,23 @@
 package dev.transflow.history;
 
+import dev.transflow.history.HistorySteps.AsOf;
+import dev.transflow.history.HistorySteps.Complete;
+import dev.transflow.history.HistorySteps.HistoryFunction;
+import dev.transflow.history.HistorySteps.Record;
+import dev.transflow.history.HistorySteps.Step;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.ClickedItem;
 import dev.transflow.schemas.EntityType;
 
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -49,45 +51,6 @@ class ClickHistoryRescaleTest {
         }
     }
 
-    /** What the test does with the history of one user. */
-    private sealed interface Step {
-        String user();
-    }
-
-    private record Record(Click click, String category) implements Step {
-        public String user() {
-            return click.getUserId();
-        }
-    }
-
-    private record Complete(Click click, String category) implements Step {
-        public String user() {
-            return click.getUserId();
-        }
-    }
-
-    private record AsOf(String user, long time) implements Step { }
-
-    private static final class HistoryFunction extends KeyedProcessFunction<String, Step, ClickHistory.Sequences> {
-        private transient ClickHistory history;
-
-        @Override
-        public void open(OpenContext context) {
-            history = ClickHistory.open(getRuntimeContext(), LENGTH, TTL);
-        }
-
-        @Override
-        public void processElement(Step step, Context ctx, Collector<ClickHistory.Sequences> out) throws Exception {
-            if (step instanceof Record r) {
-                history.record(r.click(), r.category());
-            } else if (step instanceof Complete c) {
-                history.completeCategory(c.click(), c.category());
-            } else if (step instanceof AsOf q) {
-                out.collect(history.asOf(q.time()));
-            }
-        }
-    }
-
     private final List<KeyedOneInputStreamOperatorTestHarness<String, Step, ClickHistory.Sequences>> subtasks =
             new ArrayList<>();
 
@@ -105,7 +68,7 @@ class ClickHistoryRescaleTest {
         OperatorSubtaskState packed = restore.isEmpty() ? null
                 : AbstractStreamOperatorTestHarness.repackageState(restore.toArray(new OperatorSubtaskState[0]));
         for (int subtask = 0; subtask < parallelism; subtask++) {
-            var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new HistoryFunction()),
+            var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new HistoryFunction(LENGTH, TTL)),
                     Step::user, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
             h.setStateBackend(backend.create());
             h.setStateTtlProcessingTime(ttlTime);

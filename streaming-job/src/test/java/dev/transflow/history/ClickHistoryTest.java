@@ -1,15 +1,17 @@
 package dev.transflow.history;
 
+import dev.transflow.history.HistorySteps.AsOf;
+import dev.transflow.history.HistorySteps.Complete;
+import dev.transflow.history.HistorySteps.HistoryFunction;
+import dev.transflow.history.HistorySteps.Record;
+import dev.transflow.history.HistorySteps.Step;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.ClickedItem;
 import dev.transflow.schemas.EntityType;
 
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
-import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,51 +28,11 @@ class ClickHistoryTest {
     private static final int LENGTH = 2;
     private static final Duration TTL = Duration.ofHours(1);
 
-    /** What a test does with the history of one user. */
-    private sealed interface Step {
-        String user();
-    }
-
-    private record Record(Click click, String category) implements Step {
-        public String user() {
-            return click.getUserId();
-        }
-    }
-
-    private record Complete(Click click, String category) implements Step {
-        public String user() {
-            return click.getUserId();
-        }
-    }
-
-    private record AsOf(String user, long time) implements Step { }
-
-    /** Records clicks, completes their categories, and emits the history as of each {@link AsOf}. */
-    private static final class HistoryFunction extends KeyedProcessFunction<String, Step, ClickHistory.Sequences> {
-        private transient ClickHistory history;
-
-        @Override
-        public void open(OpenContext context) {
-            history = ClickHistory.open(getRuntimeContext(), LENGTH, TTL);
-        }
-
-        @Override
-        public void processElement(Step step, Context ctx, Collector<ClickHistory.Sequences> out) throws Exception {
-            if (step instanceof Record r) {
-                history.record(r.click(), r.category());
-            } else if (step instanceof Complete c) {
-                history.completeCategory(c.click(), c.category());
-            } else if (step instanceof AsOf q) {
-                out.collect(history.asOf(q.time()));
-            }
-        }
-    }
-
     private KeyedOneInputStreamOperatorTestHarness<String, Step, ClickHistory.Sequences> harness;
 
     @BeforeEach
     void open() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new HistoryFunction(), Step::user,
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new HistoryFunction(LENGTH, TTL), Step::user,
                 Types.STRING);
     }
 

@@ -3,14 +3,8 @@ package dev.transflow.join;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.ClickedItem;
 import dev.transflow.schemas.EntityType;
-import dev.transflow.schemas.FeatureValues;
 import dev.transflow.schemas.LabeledSample;
-import dev.transflow.schemas.PostFeatures;
-import dev.transflow.schemas.PostImpression;
-import dev.transflow.schemas.SharedFeatures;
-import dev.transflow.schemas.UserProfile;
 import dev.transflow.schemas.codec.EventCodec;
-import dev.transflow.schemas.codec.PendingSampleEncoding;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -28,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
+import static dev.transflow.join.JoinEvents.click;
+import static dev.transflow.join.JoinEvents.impression;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -49,16 +43,10 @@ class SampleJoinOperatorTest {
 
     KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> newHarness()
             throws Exception {
-        return newHarness(1, 1, 0);
-    }
-
-    private KeyedTwoInputStreamOperatorTestHarness<String, EncodedImpression, Click, EncodedSample> newHarness(
-            int maxParallelism, int parallelism, int subtask) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(
                 new SampleJoinOperator(Duration.ofMillis(WINDOW), Duration.ofMillis(RETENTION), 2,
                         Duration.ofDays(1)),
-                (EncodedImpression i) -> i.userId, Click::getUserId, Types.STRING, maxParallelism, parallelism,
-                subtask);
+                (EncodedImpression i) -> i.userId, Click::getUserId, Types.STRING);
         h.setStateBackend(stateBackend());
         return h;
     }
@@ -73,20 +61,12 @@ class SampleJoinOperatorTest {
         harness.close();
     }
 
-    private static EncodedImpression impression(String user, String id, String category, long time) {
-        FeatureValues none = new FeatureValues(Map.of(), Map.of());
-        return EncodedImpression.of(Samples.of(PostImpression.newBuilder().setImpressionId(id).setEventTime(time).setUserId(user)
-                .setItemId("t" + id).setPosition(3)
-                .setUser(new UserProfile(2, "f", null, none)).setShared(new SharedFeatures(category, null, none))
-                .setSpecific(new PostFeatures("review", null, 140, none)).build()), new PendingSampleEncoding());
-    }
-
     void impressionAt(String id, long time) throws Exception {
         harness.processElement1(impression("u1", id, "c1", time), time);
     }
 
     private void clickAt(String id, long time) throws Exception {
-        harness.processElement2(new Click(id, "u1", "t" + id, EntityType.POST, time), time);
+        harness.processElement2(click("u1", id, time), time);
     }
 
     /** State entries of all keys; only the heap backend counts them. */
@@ -284,43 +264,6 @@ class SampleJoinOperatorTest {
         assertThat(labels()).extracting(LabeledSample::getImpressionId, LabeledSample::getLabel)
                 .containsExactly(tuple("on-time", 0), tuple("late", 1));
         assertThat(late()).isEmpty();
-    }
-
-    @Test
-    void pendingLabelsFollowTheirUsersWhenTheJobIsRescaled() throws Exception {
-        int maxParallelism = 16;
-        harness.close();
-        harness = newHarness(maxParallelism, 1, 0);
-        harness.open();
-        Set<String> users = new TreeSet<>();
-        for (int u = 0; u < 40; u++) {
-            users.add("user" + u);
-            harness.processElement1(impression("user" + u, "r" + u, "c1", 1_000 + u), 1_000 + u);
-        }
-        OperatorSubtaskState snapshot = harness.snapshot(1, 2_000);
-        harness.close();
-
-        Map<String, Integer> labeledBy = new java.util.HashMap<>();
-        for (int subtask = 0; subtask < 2; subtask++) {
-            harness = newHarness(maxParallelism, 2, subtask);
-            harness.initializeState(KeyedTwoInputStreamOperatorTestHarness.repartitionOperatorState(snapshot,
-                    maxParallelism, 1, 2, subtask));
-            harness.open();
-            watermark(2_000 + WINDOW);
-            KeyGroupRange range = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, 2,
-                    subtask);
-            for (LabeledSample s : labels()) {
-                assertThat(s.getLabel()).isZero();
-                assertThat(range.contains(KeyGroupRangeAssignment.assignToKeyGroup(s.getUserId(), maxParallelism)))
-                        .as("labeled where its user's state went").isTrue();
-                assertThat(labeledBy.put(s.getUserId(), subtask)).as("one label per impression").isNull();
-            }
-            harness.close();
-        }
-        assertThat(labeledBy.keySet()).isEqualTo(users);
-        assertThat(labeledBy.values()).contains(0, 1);
-        harness = newHarness();
-        harness.open();
     }
 
     @Test

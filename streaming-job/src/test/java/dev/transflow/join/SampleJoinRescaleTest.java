@@ -3,15 +3,8 @@ package dev.transflow.join;
 import dev.transflow.schemas.Click;
 import dev.transflow.schemas.ClickedItem;
 import dev.transflow.schemas.DeadLetter;
-import dev.transflow.schemas.EntityType;
-import dev.transflow.schemas.FeatureValues;
 import dev.transflow.schemas.LabeledSample;
-import dev.transflow.schemas.PostFeatures;
-import dev.transflow.schemas.PostImpression;
-import dev.transflow.schemas.SharedFeatures;
-import dev.transflow.schemas.UserProfile;
 import dev.transflow.schemas.codec.EventCodec;
-import dev.transflow.schemas.codec.PendingSampleEncoding;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -134,13 +127,11 @@ class SampleJoinRescaleTest {
         }
 
         void impression(int u, char kind, long time) throws Exception {
-            of(user(u)).processElement1(SampleJoinRescaleTest.impression(user(u), id(u, kind), "c" + kind, time),
-                    time);
+            of(user(u)).processElement1(JoinEvents.impression(user(u), id(u, kind), "c" + kind, time), time);
         }
 
         void click(int u, char kind, long time) throws Exception {
-            String id = id(u, kind);
-            of(user(u)).processElement2(new Click(id, user(u), "t" + id, EntityType.POST, time), time);
+            of(user(u)).processElement2(JoinEvents.click(user(u), id(u, kind), time), time);
         }
 
         void watermark(long time) throws Exception {
@@ -216,14 +207,6 @@ class SampleJoinRescaleTest {
                 }
             }
         }
-    }
-
-    private static EncodedImpression impression(String user, String id, String category, long time) {
-        FeatureValues none = new FeatureValues(Map.of(), Map.of());
-        return EncodedImpression.of(Samples.of(PostImpression.newBuilder().setImpressionId(id).setEventTime(time)
-                .setUserId(user).setItemId("t" + id).setPosition(1)
-                .setUser(new UserProfile(2, "f", null, none)).setShared(new SharedFeatures(category, null, none))
-                .setSpecific(new PostFeatures("review", null, 140, none)).build()), new PendingSampleEncoding());
     }
 
     @ParameterizedTest

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -71,13 +72,14 @@ public final class OptionValues {
 
     /** The value {@code model} gets for {@code option}: its own setting, else the shared one, else the default. */
     public <T> T get(String model, ModelOption<T> option) {
+        return setting(model, option).orElseGet(option::defaultValue);
+    }
+
+    /** The value these settings give {@code model} for {@code option}: its own, else the shared one, if either. */
+    public <T> Optional<T> setting(String model, ModelOption<T> option) {
         ModelRegistry.spec(model);
         Object own = perModel.getOrDefault(model, Map.of()).get(option);
-        if (own != null) {
-            return option.type().cast(own);
-        }
-        Object common = shared.get(option);
-        return common != null ? option.type().cast(common) : option.defaultValue();
+        return Optional.ofNullable(own != null ? own : shared.get(option)).map(option.type()::cast);
     }
 
     /** {@link ModelConfig#defaults()} with every setting that applies to {@code model}. */

@@ -46,6 +46,10 @@ class ModelOptionsTest {
         assertThat(values.config("mkt").dropout()).isEqualTo(0.3f);
         assertThat(values.config("mkt-no-hfa").dropout()).isEqualTo(0.2f);
         assertThat(values.get("mlp", ModelOptions.DROPOUT)).isEqualTo(0.2f);
+        assertThat(values.setting("mkt", ModelOptions.DROPOUT)).contains(0.3f);
+        assertThat(values.setting("mlp", ModelOptions.DROPOUT)).contains(0.2f);
+        assertThat(values.setting("mkt", ModelOptions.BATCH_SIZE)).isEmpty();
+        assertThat(values.get("mkt", ModelOptions.BATCH_SIZE)).isEqualTo(ModelOptions.BATCH_SIZE.defaultValue());
         assertThat(values.config("mkt").sharedUnits()).containsExactly(64, 32);
         assertThat(values.config("mkt").crossWidth()).isEqualTo(32);
         assertThat(values.config("lr").memLossWeighting()).isEqualTo(ModelConfig.MemLossWeighting.SAMPLES);
