@@ -409,11 +409,16 @@ class StreamingPipelineTest {
     void memVersionsAreSwappedInAndTheCorruptOneIsRejected() {
         assertThat(swapsAtEnd).isGreaterThanOrEqualTo(2);
         assertThat(rejectedAtEnd).isGreaterThanOrEqualTo(1);
-        assertThat(predictions).extracting(Prediction::getKnowledgeVersion)
+        assertThat(predictions).extracting(p -> p.getKnowledgeVersions().get(ModelKind.MEM.name()))
                 .doesNotContainAnyElementsOf(corruptVersions)
                 .filteredOn(v -> v != null).hasSizeGreaterThan(0);
-        assertThat(predictions.stream().map(Prediction::getKnowledgeVersion).filter(v -> v != null).distinct()
-                .count()).isGreaterThanOrEqualTo(2);
+        assertThat(predictions.stream().map(p -> p.getKnowledgeVersions().get(ModelKind.MEM.name()))
+                .filter(v -> v != null).distinct().count()).isGreaterThanOrEqualTo(2);
+        // The deprecated field still carries MEM's version, for readers of Prediction v1 and v2.
+        assertThat(predictions).allSatisfy(p -> assertThat(p.getKnowledgeVersion())
+                .isEqualTo(p.getKnowledgeVersions().get(ModelKind.MEM.name())));
+        assertThat(predictions).allSatisfy(p -> assertThat(p.getKnowledgeVersions().keySet())
+                .isSubsetOf(ModelKind.MEM.name()));
     }
 
     @Test

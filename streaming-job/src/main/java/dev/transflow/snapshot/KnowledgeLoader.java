@@ -4,6 +4,7 @@ import dev.transflow.model.snapshot.SnapshotException;
 import dev.transflow.model.snapshot.SnapshotStore;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModuleWeights;
+import dev.transflow.schemas.ModelKind;
 import dev.transflow.schemas.ModelVersion;
 
 import org.slf4j.Logger;
@@ -27,6 +28,10 @@ import java.util.concurrent.TimeUnit;
  * snapshot is verified (place, manifest checksum as announced, every file's sha256, kind, version, feature schema,
  * structure, finite weights) and its weights read into memory; the trainer picks the outcome up between two steps
  * with {@link #drain()}. When several versions are announced while one loads, only the newest is loaded.
+ *
+ * <p>A loader serves one knowledge kind and also keeps the version of it the trainer has applied (assigned to the
+ * model), so that whatever reports the knowledge in use (a {@code Prediction}'s {@code knowledgeVersions}) asks
+ * each loader rather than naming kinds.
  *
  * <p><b>An announcement is a claim; the store decides.</b> Whoever can write to {@code model.versions} can announce
  * any URI under any version number, so the loader trusts the snapshot store (the trainer's {@code snapshot.dir})
@@ -63,19 +68,23 @@ public final class KnowledgeLoader implements AutoCloseable {
         }
     }
 
+    private final ModelKind kind;
     private final GraphModel model;
     private final String group;
     private final SnapshotStore store;
     private final ExecutorService executor;
     private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final List<ModelVersion> queued = new ArrayList<>();
+    // Touched by the trainer's thread only: the loader's thread reads weights, the trainer decides what is applied.
+    private long appliedVersion = -1;
 
     /**
+     * @param kind the knowledge kind this loader loads, e.g. {@link ModelKind#MEM}
      * @param group the parameter group the snapshots provide, e.g. {@code mem}
      * @param store the store announced snapshots must lie in
      */
-    public KnowledgeLoader(GraphModel model, String group, SnapshotStore store, String threadName) {
-        this(model, group, store, Executors.newSingleThreadExecutor(r -> {
+    public KnowledgeLoader(ModelKind kind, GraphModel model, String group, SnapshotStore store, String threadName) {
+        this(kind, model, group, store, Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
@@ -83,7 +92,8 @@ public final class KnowledgeLoader implements AutoCloseable {
     }
 
     /** Loads on {@code executor}, which must run one task at a time in submission order (tests control it). */
-    KnowledgeLoader(GraphModel model, String group, SnapshotStore store, ExecutorService executor) {
+    KnowledgeLoader(ModelKind kind, GraphModel model, String group, SnapshotStore store, ExecutorService executor) {
+        this.kind = kind;
         this.model = model;
         this.group = group;
         this.store = store;
@@ -99,6 +109,10 @@ public final class KnowledgeLoader implements AutoCloseable {
      * make the loader skip a genuine one.
      */
     public void request(ModelVersion announcement) {
+        if (announcement.getModelKind() != kind) {
+            throw new IllegalArgumentException("The " + kind + " loader got a " + announcement.getModelKind()
+                    + " announcement (version " + announcement.getVersion() + "); route each kind to its own loader");
+        }
         synchronized (queued) {
             queued.add(announcement);
         }
@@ -193,6 +207,24 @@ public final class KnowledgeLoader implements AutoCloseable {
                     + "'; this trainer reads snapshots from a shared local or mounted directory (file://)");
         }
         return Path.of(parsed);
+    }
+
+    /** The knowledge kind this loader loads. */
+    public ModelKind kind() {
+        return kind;
+    }
+
+    /** The version of {@link #kind()} whose weights the model holds, or -1 before the first was applied. */
+    public long appliedVersion() {
+        return appliedVersion;
+    }
+
+    /**
+     * Records that the model now holds {@code version}'s weights: the trainer assigned an accepted outcome's
+     * weights, or restored a checkpoint of a model that held them.
+     */
+    public void applied(long version) {
+        appliedVersion = version;
     }
 
     /** Outcomes finished since the last call, oldest first. */

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The TEM trainer: continual, prequential training of the target model on target samples. Samples are collected
@@ -49,7 +50,8 @@ import java.util.List;
  *
  * <p>MEM versions announced on the broadcast input are verified and loaded off the training thread by a
  * {@link KnowledgeLoader} (only snapshots the trainer's own store holds under the announced version) and swapped in
- * between two steps; a rejected version is logged and counted, and the previous one stays in use. A TEM
+ * between two steps; a rejected version is logged and counted, and the previous one stays in use. Each prediction
+ * carries the version its loaders had applied, per knowledge kind (none for a model that reads no knowledge). A TEM
  * publication that fails (disk full, permissions, a damaged store) is logged and counted too, and tried again at
  * the next interval: training never stops for it. The model's weights and optimizer state (MEM's frozen weights included), the partial
  * batch and the counters are operator state, so a checkpoint holds the model together with the source offsets:
@@ -80,7 +82,9 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private transient SampleEncoder encoder;
     private transient EventCodec<LabeledSample> codec;
     private transient boolean usesKnowledge;
-    private transient KnowledgeLoader loader;
+    // One loader per knowledge kind the model reads, empty for a model without knowledge (mlp). Predictions carry
+    // what each has applied, so a further kind is one more loader here and nothing more where predictions are made.
+    private transient List<KnowledgeLoader> loaders;
     private transient Publication publication;
     private transient List<LabeledSample> batch;
     // Swap and rejection counts are in it too, so the metrics stay cumulative across restarts like trainedSamples.
@@ -159,39 +163,57 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         metrics.gauge("temVersion", (Gauge<Long>) () -> progress.publishedVersion);
         metrics.gauge("temPublishMillis", (Gauge<Double>) publication::lastMillis);
         metrics.gauge("modelStateBytes", (Gauge<Integer>) () -> modelStateBytes);
-        if (usesKnowledge) {
-            loader = new KnowledgeLoader(model, MultiEntityModel.GROUP, settings.store(), "mem-loader");
+        loaders = usesKnowledge
+                ? List.of(new KnowledgeLoader(ModelKind.MEM, model, MultiEntityModel.GROUP, settings.store(),
+                        "mem-loader"))
+                : List.of();
+        for (KnowledgeLoader loader : loaders) {
+            // The restored weights are those of the version the checkpoint says was in use.
+            loader.applied(progress.knowledgeVersion);
             try {
                 // Versions announced before the last checkpoint whose outcome had not been taken in by then. A
                 // checkpoint written before the pending list existed holds only the newest announcement.
-                ModelVersion latest = announcements.get(ModelKind.MEM.name());
+                ModelVersion latest = announcements.get(loader.kind().name());
                 if (latest != null && !pending.contains(latest)) {
                     pending.add(latest);
                 }
-                pending.removeIf(v -> v.getVersion() <= progress.knowledgeVersion);
-                pending.forEach(loader::request);
             } catch (Exception e) {
-                throw new IllegalStateException("Cannot read the restored MEM announcement", e);
+                throw new IllegalStateException("Cannot read the restored " + loader.kind() + " announcement", e);
             }
         }
+        pending.removeIf(v -> {
+            KnowledgeLoader loader = loaderOf(v.getModelKind());
+            return loader == null || v.getVersion() <= loader.appliedVersion();
+        });
+        pending.forEach(v -> loaderOf(v.getModelKind()).request(v));
+    }
+
+    /** The loader of {@code kind}, or null when the model reads no knowledge of that kind. */
+    private KnowledgeLoader loaderOf(ModelKind kind) {
+        for (KnowledgeLoader loader : loaders) {
+            if (loader.kind() == kind) {
+                return loader;
+            }
+        }
+        return null;
     }
 
     @Override
     public void processBroadcastElement(ModelVersion version, Context ctx, Collector<Prediction> out)
             throws Exception {
-        if (version.getModelKind() != ModelKind.MEM) {
-            return;
-        }
-        if (!usesKnowledge) {
-            LOG.debug("Ignoring MEM version {}: model {} reads no MEM knowledge", version.getVersion(), settings.model());
+        KnowledgeLoader loader = loaderOf(version.getModelKind());
+        if (loader == null) {
+            // TEM's own announcements, or knowledge this model does not read (any for mlp).
+            LOG.debug("Ignoring {} version {}: model {} reads no {} knowledge", version.getModelKind(),
+                    version.getVersion(), settings.model(), version.getModelKind());
             return;
         }
         // Versions only grow; an older or equal one is a replay (e.g. the topic read from the start). A rejected
         // version does not count: the next announcement is judged on its own.
-        if (version.getVersion() <= progress.knowledgeVersion) {
+        if (version.getVersion() <= loader.appliedVersion()) {
             return;
         }
-        ctx.getBroadcastState(ANNOUNCEMENTS).put(ModelKind.MEM.name(), version);
+        ctx.getBroadcastState(ANNOUNCEMENTS).put(version.getModelKind().name(), version);
         pending.add(version);
         loader.request(version);
     }
@@ -209,35 +231,50 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         }
     }
 
-    /** Takes in MEM versions the loader finished: the newest accepted one replaces the weights in use. */
+    /** Takes in versions the loaders finished: the newest accepted one of a kind replaces its weights in use. */
     private void swapKnowledge() {
-        if (loader == null) {
-            return;
+        for (KnowledgeLoader loader : loaders) {
+            for (KnowledgeLoader.Outcome outcome : loader.drain()) {
+                ModelVersion v = outcome.announcement();
+                pending.remove(v);
+                if (outcome.skipped()) {
+                    continue;
+                }
+                if (!outcome.accepted()) {
+                    progress.knowledgeRejections++;
+                    rejected.inc();
+                    continue;
+                }
+                if (v.getVersion() <= loader.appliedVersion()) {
+                    continue;
+                }
+                long started = System.nanoTime();
+                model.assign(outcome.weights());
+                lastSwapNanos = System.nanoTime() - started;
+                loader.applied(v.getVersion());
+                // TrainerProgress checkpoints one knowledge version (MEM's): a second kind needs its own entry there
+                // (a new checkpoint format) before it gets a loader, or its swaps would overwrite MEM's.
+                progress.knowledgeVersion = v.getVersion();
+                progress.knowledgeCreatedAt = v.getCreatedAt();
+                progress.knowledgeSwaps++;
+                swaps.inc();
+                LOG.info("Swapped in {} version {} ({} weights) in {} ms after {} trained samples", loader.kind(),
+                        v.getVersion(), outcome.weights().size(), lastSwapNanos / 1_000_000,
+                        progress.trainedSamples);
+            }
         }
-        for (KnowledgeLoader.Outcome outcome : loader.drain()) {
-            ModelVersion v = outcome.announcement();
-            pending.remove(v);
-            if (outcome.skipped()) {
-                continue;
+    }
+
+    /** The version each loader has applied, by kind name; kinds with none applied yet are left out. */
+    private Map<String, Long> knowledgeVersions() {
+        Map<String, Long> versions = new HashMap<>();
+        for (KnowledgeLoader loader : loaders) {
+            if (loader.appliedVersion() >= 0) {
+                versions.put(loader.kind().name(), loader.appliedVersion());
             }
-            if (!outcome.accepted()) {
-                progress.knowledgeRejections++;
-                rejected.inc();
-                continue;
-            }
-            if (v.getVersion() <= progress.knowledgeVersion) {
-                continue;
-            }
-            long started = System.nanoTime();
-            model.assign(outcome.weights());
-            lastSwapNanos = System.nanoTime() - started;
-            progress.knowledgeVersion = v.getVersion();
-            progress.knowledgeCreatedAt = v.getCreatedAt();
-            progress.knowledgeSwaps++;
-            swaps.inc();
-            LOG.info("Swapped in MEM version {} ({} weights) in {} ms after {} trained samples", v.getVersion(),
-                    outcome.weights().size(), lastSwapNanos / 1_000_000, progress.trainedSamples);
         }
+        // Shared by the batch's predictions: immutable, so that no consumer can change another's.
+        return Map.copyOf(versions);
     }
 
     /** Scores the batch, then trains on it. */
@@ -246,13 +283,16 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         EncodedSamples encoded = encoder.encode(Domain.TARGET, batch, new HashMap<>());
         float[] scores = model.predict(encoded, 0, encoded.rows);
         long now = System.currentTimeMillis();
-        Long knowledge = progress.knowledgeVersion >= 0 ? progress.knowledgeVersion : null;
+        Map<String, Long> knowledge = knowledgeVersions();
+        // The deprecated single field meant MEM's version; readers of Prediction v1 and v2 still read it.
+        Long mem = knowledge.get(ModelKind.MEM.name());
         for (int i = 0; i < scores.length; i++) {
             LabeledSample s = batch.get(i);
             out.collect(Prediction.newBuilder()
                     .setImpressionId(s.getImpressionId()).setDomain(Domain.TARGET).setUserId(s.getUserId())
                     .setItemId(s.getItemId()).setScore(scores[i]).setLabel(s.getLabel())
-                    .setModelKind(ModelKind.TEM).setModelVersion(progress.steps).setKnowledgeVersion(knowledge)
+                    .setModelKind(ModelKind.TEM).setModelVersion(progress.steps)
+                    .setKnowledgeVersion(mem).setKnowledgeVersions(knowledge)
                     .setImpressionTime(s.getImpressionTime()).setPredictedAt(now).setLabelTime(s.getLabelTime())
                     .build());
             labelToTrain.update(now - s.getLabelTime());
@@ -294,9 +334,9 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         return publication.failures();
     }
 
-    /** Finishes pending MEM loads (tests). */
+    /** Finishes pending knowledge loads (tests). */
     void awaitLoads() throws Exception {
-        if (loader != null) {
+        for (KnowledgeLoader loader : loaders) {
             loader.awaitIdle(60_000);
         }
     }
@@ -309,8 +349,8 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
 
     @Override
     public void close() {
-        if (loader != null) {
-            loader.close();
+        if (loaders != null) {
+            loaders.forEach(KnowledgeLoader::close);
         }
         if (model != null) {
             model.close();

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What the loader accepts: only verified, finite snapshots that the store itself holds under their version. */
 class KnowledgeLoaderTest {
@@ -73,7 +74,7 @@ class KnowledgeLoaderTest {
                 Thread.currentThread().interrupt();
             }
         });
-        loader = new KnowledgeLoader(reader, MultiEntityModel.GROUP, store, executor);
+        loader = new KnowledgeLoader(ModelKind.MEM, reader, MultiEntityModel.GROUP, store, executor);
     }
 
     @AfterEach
@@ -124,6 +125,21 @@ class KnowledgeLoaderTest {
         List<KnowledgeLoader.Outcome> outcomes = loader.drain();
         assertThat(outcomes).hasSize(announcements.length);
         return outcomes;
+    }
+
+    @Test
+    void anAnnouncementOfAnotherKindIsRefusedAndNothingIsAppliedUntilTheTrainerSaysSo() throws Exception {
+        ModelVersion mem = publish();
+        ModelVersion tpm = ModelVersion.newBuilder(mem).setModelKind(ModelKind.TPM).build();
+
+        assertThatThrownBy(() -> loader.request(tpm)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MEM loader got a TPM announcement");
+        // Loading is not applying: only the trainer, having assigned the weights, moves the applied version.
+        assertThat(load(mem)).singleElement().satisfies(o -> assertThat(o.accepted()).isTrue());
+        assertThat(loader.appliedVersion()).isEqualTo(-1);
+        loader.applied(mem.getVersion());
+        assertThat(loader.kind()).isEqualTo(ModelKind.MEM);
+        assertThat(loader.appliedVersion()).isEqualTo(mem.getVersion());
     }
 
     @Test

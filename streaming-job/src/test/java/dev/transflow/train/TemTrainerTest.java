@@ -140,6 +140,11 @@ class TemTrainerTest {
                     .containsExactlyElementsOf(SAMPLES.subList(0, 320).stream().map(LabeledSample::getImpressionId)
                             .toList());
             assertThat(predictions).allSatisfy(p -> assertThat(p.getScore()).isBetween(0.0, 1.0));
+            // mlp reads no knowledge: no kind, and no MEM version for the readers of the deprecated field.
+            assertThat(predictions).allSatisfy(p -> {
+                assertThat(p.getKnowledgeVersions()).isEmpty();
+                assertThat(p.getKnowledgeVersion()).isNull();
+            });
 
             // A twin of the trainer's model (same kind, settings and seed) shows what each batch's scores must be:
             // those of the model trained on the batches before it, and measurably not those of one trained on it.
@@ -226,9 +231,11 @@ class TemTrainerTest {
             assertThat(trainer.memSwapsAndRejections()).containsExactly(2, 1);
 
             feed(h, 0, 64);
+            // The restored MEM version is the checkpoint's, but mlp has no MEM loader: its predictions claim none.
             assertThat(h.extractOutputValues()).hasSize(64).allSatisfy(p -> {
                 assertThat(p.getModelVersion()).isEqualTo(10);
-                assertThat(p.getKnowledgeVersion()).isEqualTo(7);
+                assertThat(p.getKnowledgeVersions()).isEmpty();
+                assertThat(p.getKnowledgeVersion()).isNull();
             });
             checkpoint = h.snapshot(2, 2);
         }
@@ -278,14 +285,20 @@ class TemTrainerTest {
         TemTrainer trainer = new TemTrainer(SCHEMA, config);
         try (var h = harness(trainer, null)) {
             feed(h, 0, 64);
-            assertThat(h.extractOutputValues()).allSatisfy(p -> assertThat(p.getKnowledgeVersion()).isNull());
+            // Before the first MEM version is applied the model scores with MEM's initial weights: no version.
+            assertThat(h.extractOutputValues()).allSatisfy(p -> {
+                assertThat(p.getKnowledgeVersions()).isEmpty();
+                assertThat(p.getKnowledgeVersion()).isNull();
+            });
 
             h.processBroadcastElement(v0, 0);
             trainer.awaitLoads();
             feed(h, 64, 128);
             assertThat(trainer.memVersion()).isEqualTo(v0.getVersion());
-            assertThat(h.extractOutputValues().subList(64, 128))
-                    .allSatisfy(p -> assertThat(p.getKnowledgeVersion()).isEqualTo(v0.getVersion()));
+            assertThat(h.extractOutputValues().subList(64, 128)).allSatisfy(p -> {
+                assertThat(p.getKnowledgeVersions()).isEqualTo(Map.of("MEM", v0.getVersion()));
+                assertThat(p.getKnowledgeVersion()).isEqualTo(v0.getVersion());
+            });
 
             // v1's weights are damaged on disk after publication: rejected, v0 stays, training goes on.
             damageWeights(v1);
@@ -295,6 +308,8 @@ class TemTrainerTest {
             assertThat(trainer.memVersion()).isEqualTo(v0.getVersion());
             assertThat(trainer.trainedSamples()).isEqualTo(192);
             assertThat(h.extractOutputValues()).hasSize(192);
+            assertThat(h.extractOutputValues().subList(128, 192)).allSatisfy(p ->
+                    assertThat(p.getKnowledgeVersions()).isEqualTo(Map.of("MEM", v0.getVersion())));
 
             // A newer, intact version is taken.
             v2 = publishMem(publisher, v1.getVersion(), 1);
@@ -310,6 +325,10 @@ class TemTrainerTest {
         try (var h = harness(restored, checkpoint)) {
             assertThat(restored.memSwapsAndRejections()).containsExactly(2, 1);
             assertThat(restored.memVersion()).isEqualTo(v2.getVersion());
+            // The restored weights hold v2: predictions say so before any new announcement.
+            feed(h, 256, 320);
+            assertThat(h.extractOutputValues()).hasSize(64).allSatisfy(p ->
+                    assertThat(p.getKnowledgeVersions()).isEqualTo(Map.of("MEM", v2.getVersion())));
         }
     }
 

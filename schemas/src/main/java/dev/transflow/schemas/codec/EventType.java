@@ -25,7 +25,7 @@ public enum EventType {
     CLICK(Click.class, Click.getClassSchema(), 1),
     LABELED_SAMPLE(LabeledSample.class, LabeledSample.getClassSchema(), 1),
     MODEL_VERSION(ModelVersion.class, ModelVersion.getClassSchema(), 1),
-    PREDICTION(Prediction.class, Prediction.getClassSchema(), 2),
+    PREDICTION(Prediction.class, Prediction.getClassSchema(), 3),
     TRAINING_METRICS(TrainingMetrics.class, TrainingMetrics.getClassSchema(), 1),
     DEAD_LETTER(DeadLetter.class, DeadLetter.getClassSchema(), 2);
 

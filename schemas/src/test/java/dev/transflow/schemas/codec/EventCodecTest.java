@@ -4,15 +4,18 @@ import dev.transflow.schemas.Click;
 import dev.transflow.schemas.DeadLetter;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.PostImpression;
+import dev.transflow.schemas.Prediction;
 import dev.transflow.schemas.ProductImpression;
 import dev.transflow.schemas.codec.EventDecodeException.Reason;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -199,19 +203,66 @@ class EventCodecTest {
         old.put("reason", "truncated");
         old.put("stage", "decode");
         old.put("failedAt", 5L);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(EventCodec.header(SchemaNormalization.parsingFingerprint64(v1)));
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(v1).write(old, encoder);
-        encoder.flush();
 
-        DeadLetter read = EventCodec.of(DeadLetter.class).decode(out.toByteArray());
+        DeadLetter read = EventCodec.of(DeadLetter.class).decode(singleObject(old));
 
         assertThat(read.getOffset()).isEqualTo(41L);
         assertThat(read.getValue().remaining()).isEqualTo(3);
         assertThat(read.getValueSize()).isNull();
         assertThat(read.getValueTruncated()).isFalse();
         assertThat(read.getKeyTruncated()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void predictionOfAnOlderReleaseReadsWithoutKnowledgeVersions(int version) throws Exception {
+        Schema old = SchemaHistory.releasedVersions(EventType.PREDICTION).get(version - 1);
+        GenericRecord p = new GenericData.Record(old);
+        p.put("impressionId", "imp-t-1");
+        p.put("domain", new GenericData.EnumSymbol(old.getField("domain").schema(), "TARGET"));
+        p.put("userId", "u-1");
+        p.put("itemId", "t-7");
+        p.put("score", 0.25);
+        p.put("modelKind", new GenericData.EnumSymbol(old.getField("modelKind").schema(), "TEM"));
+        p.put("modelVersion", 40L);
+        p.put("knowledgeVersion", 12L);
+        p.put("impressionTime", 1L);
+        p.put("predictedAt", 2L);
+
+        Prediction read = EventCodec.of(Prediction.class).decode(singleObject(p));
+
+        // An old producer said nothing about kinds: the map is empty, the deprecated field is kept as it was.
+        assertThat(read.getKnowledgeVersions()).isEmpty();
+        assertThat(read.getKnowledgeVersion()).isEqualTo(12L);
+        assertThat(read.getModelVersion()).isEqualTo(40L);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void readersOfAnOlderReleaseReadTodaysPredictionAndItsMemVersion(int version) throws Exception {
+        Schema old = SchemaHistory.releasedVersions(EventType.PREDICTION).get(version - 1);
+        byte[] bytes = EventCodec.of(Prediction.class).encode(SampleEvents.prediction());
+        int body = EventCodec.header(0L).length; // a consumer of an old release resolves after the header
+        var decoder = DecoderFactory.get().binaryDecoder(bytes, body, bytes.length - body, null);
+
+        GenericRecord read = new GenericDatumReader<GenericRecord>(Prediction.getClassSchema(), old)
+                .read(null, decoder);
+
+        assertThat(read.getSchema().getField("knowledgeVersions")).isNull();
+        assertThat(read.get("knowledgeVersion")).isEqualTo(12L);
+        assertThat(read.get("modelVersion")).isEqualTo(5000L);
+        assertThat(decoder.isEnd()).isTrue();
+    }
+
+    /** {@code record} in single-object encoding under its own (released) schema, as an old producer wrote it. */
+    private static byte[] singleObject(GenericRecord record) throws IOException {
+        Schema writer = record.getSchema();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(EventCodec.header(SchemaNormalization.parsingFingerprint64(writer)));
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(writer).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
     }
 
     @Test

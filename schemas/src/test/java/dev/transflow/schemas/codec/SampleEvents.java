@@ -107,7 +107,8 @@ final class SampleEvents {
         return Prediction.newBuilder()
                 .setImpressionId("imp-t-1").setDomain(Domain.TARGET).setUserId("u-1").setItemId("t-7")
                 .setScore(0.031).setLabel(0).setModelKind(ModelKind.TEM).setModelVersion(5000)
-                .setKnowledgeVersion(12L).setImpressionTime(1_700_000_000_500L).setPredictedAt(1_700_000_400_000L)
+                .setKnowledgeVersion(12L).setKnowledgeVersions(Map.of("MEM", 12L, "TPM", 3L))
+                .setImpressionTime(1_700_000_000_500L).setPredictedAt(1_700_000_400_000L)
                 .build();
     }
 
