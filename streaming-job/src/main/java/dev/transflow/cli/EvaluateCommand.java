@@ -264,8 +264,15 @@ final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
+    /** The option's default, and each model's own where it differs, e.g. {@code false (lr: true)}. */
     private static <T> String defaultText(ModelOption<T> option) {
-        return option.format(option.defaultValue());
+        List<String> own = new ArrayList<>();
+        for (ModelSpec model : ModelRegistry.specs()) {
+            if (model.defaults().containsKey(option)) {
+                own.add(model.name() + ": " + option.format(model.defaultValue(option)));
+            }
+        }
+        return option.format(option.defaultValue()) + (own.isEmpty() ? "" : " (" + String.join(", ", own) + ")");
     }
 
     private List<InteractionRow> read(Path file) {

@@ -179,6 +179,7 @@ class EvaluateCommandTest {
         assertThat(out.toString()).contains("model.embedding-l2 (float, default 1.0E-4)")
                 .contains("model.mem-loss-weighting (samples|domains, default domains)")
                 .contains("model.shared-units (int list, default 128,64)").contains("Dropout rate")
+                .contains("model.refit (true|false, default false (lr: true))")
                 .contains("mkt-no-tem").contains("Reads MEM knowledge");
 
         assertThat(run("evaluate", "--target", "t.csv")).isEqualTo(2);

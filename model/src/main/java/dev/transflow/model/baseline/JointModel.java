@@ -97,7 +97,7 @@ public final class JointModel extends GraphModel {
     }
 
     @Override
-    public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
+    protected void train(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         runStage(new Stage("joint", step, List.of(Domain.SOURCE, Domain.TARGET), Domain.TARGET, targetScore(),
                 List.of(GROUP), heads, config.maxJointEpochs()), source, sourceEnd, target, targetEnd);
     }

@@ -65,7 +65,7 @@ public final class LogisticRegressionModel extends GraphModel {
     }
 
     @Override
-    public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
+    protected void train(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         runStage(new Stage("target", step, List.of(Domain.TARGET), Domain.TARGET, targetScore(), List.of(GROUP),
                 List.of(new Head(Domain.TARGET, bias)), config.maxTargetEpochs()), source, sourceEnd, target,
                 targetEnd);

@@ -79,7 +79,7 @@ public final class TargetOnlyModel extends GraphModel {
     }
 
     @Override
-    public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
+    protected void train(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         List<String> groups = List.of(TargetEntityModel.GROUP);
         if (pretrainOnSource) {
             // Validated on held-out source rows: the stage's own objective.

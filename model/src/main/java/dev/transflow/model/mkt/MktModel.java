@@ -144,7 +144,7 @@ public final class MktModel extends GraphModel {
     }
 
     @Override
-    public void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
+    protected void train(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
         fitMem(source, sourceEnd, target, targetEnd);
         if (tem) {
             if (config.temWarmStart()) {

@@ -101,6 +101,12 @@ public final class ModelOptions {
     public static final ModelOption<Boolean> TEM_WARM_START = booleanOption("tem-warm-start", false,
             "Start MKT's TEM backbone from MEM's instead of random values.");
 
+    public static final ModelOption<Boolean> REFIT = booleanOption("refit", false,
+            "After the validation slice has chosen every stage's epochs (and the target start), train again from the "
+                    + "initial weights on the whole window, slice included, for those epochs (twice the training "
+                    + "time). On for lr only, the one model it helped in every world measured "
+                    + "(docs/learning-quality.md, session 11).");
+
     public static final ModelOption<Boolean> TEM_RESIDUAL = booleanOption("tem-residual", true,
             "MKT's TEM predicts a correction to MEM's frozen target logit, starting at MEM's prediction and keeping "
                     + "it unless training validates better (false: TEM predicts alone, as in the paper).");
@@ -129,7 +135,7 @@ public final class ModelOptions {
             0.1f, "AdaGrad's starting sum of squared embedding gradients.", gt(0));
 
     /** What every graph model reads: batching, early stopping, the optimizer and its regularization. */
-    public static final List<ModelOption<?>> TRAINING = List.of(BATCH_SIZE, PATIENCE, VALIDATION_FRACTION,
+    public static final List<ModelOption<?>> TRAINING = List.of(BATCH_SIZE, PATIENCE, VALIDATION_FRACTION, REFIT,
             VALIDATIONS_PER_EPOCH, THREADS, LEARNING_RATE, EMBEDDING_LEARNING_RATE, ADAM_BETA1, ADAM_BETA2, EPSILON,
             ADAGRAD_INITIAL_ACCUMULATOR, EMBEDDING_L2, DENSE_L2);
 
@@ -158,6 +164,7 @@ public final class ModelOptions {
         bind(VALIDATIONS_PER_EPOCH, "validationsPerEpoch", ModelConfig::validationsPerEpoch,
                 (c, v) -> c.with().validationsPerEpoch(v));
         bind(TEM_WARM_START, "temWarmStart", ModelConfig::temWarmStart, (c, v) -> c.with().temWarmStart(v));
+        bind(REFIT, "refit", ModelConfig::refit, (c, v) -> c.with().refit(v));
         bind(TEM_RESIDUAL, "temResidual", ModelConfig::temResidual, (c, v) -> c.with().temResidual(v));
         bind(THREADS, "threads", ModelConfig::threads, (c, v) -> c.with().threads(v));
         bind(LEARNING_RATE, "optimizer.denseLearningRate", c -> c.optimizer().denseLearningRate(),

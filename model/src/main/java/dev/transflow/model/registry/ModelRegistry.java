@@ -18,6 +18,7 @@ import java.util.Optional;
 import static dev.transflow.model.registry.ModelOptions.ALIGNED_WIDTH;
 import static dev.transflow.model.registry.ModelOptions.DROPOUT;
 import static dev.transflow.model.registry.ModelOptions.EXPERTS;
+import static dev.transflow.model.registry.ModelOptions.REFIT;
 import static dev.transflow.model.registry.ModelOptions.JOINT_EPOCHS;
 import static dev.transflow.model.registry.ModelOptions.MEM_LOSS_WEIGHTING;
 import static dev.transflow.model.registry.ModelOptions.PDL_WEIGHT;
@@ -51,7 +52,7 @@ public final class ModelRegistry {
 
     private static final List<ModelSpec> SPECS = List.of(
             ModelSpec.builder("lr", "Logistic regression on the hashed features.", LogisticRegressionModel::new)
-                    .reads(TRAINING).reads(TARGET_EPOCHS).build(),
+                    .reads(TRAINING).reads(TARGET_EPOCHS).defaultValue(REFIT, true).build(),
             ModelSpec.builder("mlp", "Plain embeddings + MLP on target rows.",
                     targetOnly(Backbone.Spec.PLAIN, false)).reads(TARGET_NETWORK).build(),
             ModelSpec.builder("deepfm", "DeepFM on target rows.", targetOnly(Backbone.Spec.DEEPFM, false))

@@ -9,8 +9,10 @@ import dev.transflow.schemas.ModelKind;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,6 +29,7 @@ public final class ModelSpec {
     private final boolean byDefault;
     private final ModelKind produces;
     private final ModelFactory<MktModel> memTrainer;
+    private final Map<ModelOption<?>, Object> defaults;
 
     private ModelSpec(Builder b) {
         this.name = b.name;
@@ -39,6 +42,7 @@ public final class ModelSpec {
         this.byDefault = b.byDefault;
         this.produces = b.produces;
         this.memTrainer = b.memTrainer;
+        this.defaults = Collections.unmodifiableMap(new LinkedHashMap<>(b.defaults));
     }
 
     public static Builder builder(String name, String description, ModelFactory<?> factory) {
@@ -68,6 +72,17 @@ public final class ModelSpec {
 
     public boolean reads(ModelOption<?> option) {
         return options.contains(option);
+    }
+
+    /** The value this model gets for {@code option} when nobody sets it: its own default, else the option's. */
+    public <T> T defaultValue(ModelOption<T> option) {
+        Object own = defaults.get(option);
+        return own != null ? option.type().cast(own) : option.defaultValue();
+    }
+
+    /** The options whose default this model changes, with its values. */
+    public Map<ModelOption<?>, Object> defaults() {
+        return defaults;
     }
 
     /** Whether {@code transflow evaluate} compares it unless told which models to run. */
@@ -107,6 +122,7 @@ public final class ModelSpec {
         private boolean byDefault = true;
         private ModelKind produces = ModelKind.TEM;
         private ModelFactory<MktModel> memTrainer;
+        private final Map<ModelOption<?>, Object> defaults = new LinkedHashMap<>();
 
         private Builder(String name, String description, ModelFactory<?> factory) {
             this.name = name;
@@ -126,6 +142,15 @@ public final class ModelSpec {
         /** For a variant of another model that leaves some of its options unused. */
         public Builder ignores(ModelOption<?>... unused) {
             options.removeAll(List.of(unused));
+            return this;
+        }
+
+        /**
+         * Gives this model its own default for {@code option}; a {@code model.<option>} or {@code
+         * model.<name>.<option>} setting still wins.
+         */
+        public <T> Builder defaultValue(ModelOption<T> option, T value) {
+            defaults.put(option, option.type().cast(value));
             return this;
         }
 
@@ -150,6 +175,12 @@ public final class ModelSpec {
             if (!name.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
                 throw new IllegalArgumentException("Model names are kebab-case (they appear in option keys), got '"
                         + name + "'");
+            }
+            for (ModelOption<?> option : defaults.keySet()) {
+                if (!options.contains(option)) {
+                    throw new IllegalArgumentException("Model " + name + " sets a default for " + option.key()
+                            + ", which it does not read");
+                }
             }
             return new ModelSpec(this);
         }

@@ -70,9 +70,12 @@ public final class OptionValues {
         return new OptionValues(shared, perModel);
     }
 
-    /** The value {@code model} gets for {@code option}: its own setting, else the shared one, else the default. */
+    /**
+     * The value {@code model} gets for {@code option}: its own setting, else the shared one, else the model's
+     * default, else the option's.
+     */
     public <T> T get(String model, ModelOption<T> option) {
-        return setting(model, option).orElseGet(option::defaultValue);
+        return setting(model, option).orElseGet(() -> ModelRegistry.spec(model).defaultValue(option));
     }
 
     /** The value these settings give {@code model} for {@code option}: its own, else the shared one, if either. */
@@ -82,10 +85,10 @@ public final class OptionValues {
         return Optional.ofNullable(own != null ? own : shared.get(option)).map(option.type()::cast);
     }
 
-    /** {@link ModelConfig#defaults()} with every setting that applies to {@code model}. */
+    /** {@link ModelConfig#defaults()} with the model's own defaults and every setting that applies to it. */
     public ModelConfig config(String model) {
-        ModelRegistry.spec(model);
-        Map<ModelOption<?>, Object> values = new LinkedHashMap<>(shared);
+        Map<ModelOption<?>, Object> values = new LinkedHashMap<>(ModelRegistry.spec(model).defaults());
+        values.putAll(shared);
         values.putAll(perModel.getOrDefault(model, Map.of()));
         ModelConfig config = ModelConfig.defaults();
         for (Map.Entry<ModelOption<?>, Object> e : values.entrySet()) {

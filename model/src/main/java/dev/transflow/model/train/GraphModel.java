@@ -64,6 +64,11 @@ public abstract class GraphModel implements CtrModel {
     private final Map<Domain, Operand<TFloat32>> scores = new EnumMap<>(Domain.class);
     private final List<StageLog> trainingLog = new ArrayList<>();
     private final Set<NumericInput> statisticsSet = new HashSet<>();
+    /** While {@code fit} selects: what each stage kept, in the order the stages ran. */
+    private List<StagePlan> selection;
+    /** While {@code fit} refits: the selection replayed, and the next stage's place in it. */
+    private List<StagePlan> replay;
+    private int replayed;
     private TFloat32 trainingFlag;
 
     protected GraphModel(SampleEncoder encoder, ModelConfig config, long seed) {
@@ -144,6 +149,57 @@ public abstract class GraphModel implements CtrModel {
         return net.tf().math.sigmoid(logits);
     }
 
+    /**
+     * Trains offline on source rows {@code [0, sourceEnd)} and target rows {@code [0, targetEnd)} by running
+     * {@link #train}. With {@link ModelConfig#refit()} the validation slice first chooses each stage's checks (and
+     * {@link #runTargetStage}'s start), then every weight returns to its value before training and {@link #train}
+     * runs again on every row, slice included, for exactly those checks. All stages choose before any refits, so no
+     * stage validates on rows an earlier stage has already trained on (MKT's TEM on MEM's).
+     */
+    @Override
+    public final void fit(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd) {
+        if (!config.refit() || config.validationFraction() == 0) {
+            train(source, sourceEnd, target, targetEnd);
+            return;
+        }
+        Map<Net.Param, float[]> initial = net.read(session, net.params());
+        Set<NumericInput> initialStatistics = Set.copyOf(statisticsSet);
+        selection = new ArrayList<>();
+        List<StagePlan> chosen;
+        try {
+            train(source, sourceEnd, target, targetEnd);
+            chosen = List.copyOf(selection);
+        } finally {
+            selection = null;
+        }
+        if (chosen.stream().noneMatch(StagePlan::validated)) {
+            return; // no stage held rows out: the first training already saw every row
+        }
+        net.assign(session, initial);
+        statisticsSet.retainAll(initialStatistics);
+        replay = chosen;
+        replayed = 0;
+        try {
+            train(source, sourceEnd, target, targetEnd);
+            if (replayed != chosen.size()) {
+                throw new IllegalStateException("Refit ran " + replayed + " of the " + chosen.size()
+                        + " selected stages: " + getClass().getSimpleName() + ".train must run the same stages "
+                        + "every time");
+            }
+        } finally {
+            replay = null;
+        }
+    }
+
+    /**
+     * The offline training of {@link #fit}: a sequence of {@link #runStage} and {@link #runTargetStage} calls that
+     * depends only on the data and the configuration, so that a refit can replay it.
+     */
+    protected abstract void train(EncodedSamples source, int sourceEnd, EncodedSamples target, int targetEnd);
+
+    /** What one stage kept when the validation slice chose: {@code checks} parts of {@code checksPerEpoch}. */
+    private record StagePlan(String stage, int checksPerEpoch, int checks, boolean validated, double validationAuc) {}
+
     /** Epochs, best epoch and validation curve of every stage the last {@code fit} ran. */
     public List<StageLog> trainingLog() {
         return List.copyOf(trainingLog);
@@ -178,32 +234,52 @@ public abstract class GraphModel implements CtrModel {
             runStage(targetStage, source, sourceEnd, target, targetEnd);
             return;
         }
+        Stage continued = new Stage(targetStage.name() + " after " + wideStage.name(), targetStage.step(),
+                targetStage.domains(), targetStage.validation(), targetStage.validationScore(), targetStage.groups(),
+                List.of(), targetStage.maxEpochs());
+        if (replay != null) {
+            // The selection kept one path: the refit runs that one alone.
+            if (replayed < replay.size() && replay.get(replayed).stage().equals(targetStage.name())) {
+                runStage(targetStage, source, sourceEnd, target, targetEnd);
+            } else {
+                runStage(wideStage, source, sourceEnd, target, targetEnd);
+                zero(deepOutput);
+                runStage(continued, source, sourceEnd, target, targetEnd, true);
+            }
+            return;
+        }
         List<Net.Param> trainable = net.params().stream().filter(Net.Param::trainable).toList();
         Map<Net.Param, float[]> initial = null;
         Map<Net.Param, float[]> scratch = null;
         double scratchAuc = Double.NEGATIVE_INFINITY;
         int scratchLogs = 0;
+        int scratchPlan = 0;
         if (start == ModelConfig.TargetStart.BEST) {
             // Numeric statistics are not trainable: set by the first path, they stay for the second.
             initial = net.read(session, trainable);
             int before = trainingLog.size();
+            scratchPlan = selection == null ? 0 : selection.size();
             scratchAuc = runStage(targetStage, source, sourceEnd, target, targetEnd);
             scratchLogs = trainingLog.size() - before;
             scratch = net.read(session, trainable);
             net.assign(session, initial);
         }
         int fromWide = trainingLog.size();
+        int widePlan = selection == null ? 0 : selection.size();
         runStage(wideStage, source, sourceEnd, target, targetEnd);
         zero(deepOutput);
-        Stage continued = new Stage(targetStage.name() + " after " + wideStage.name(), targetStage.step(),
-                targetStage.domains(), targetStage.validation(), targetStage.validationScore(), targetStage.groups(),
-                List.of(), targetStage.maxEpochs());
         double wideAuc = runStage(continued, source, sourceEnd, target, targetEnd, true);
         if (scratch != null && !(wideAuc > scratchAuc)) {
             net.assign(session, scratch);
             markUnused(fromWide, trainingLog.size());
+            if (selection != null) {
+                selection.subList(widePlan, selection.size()).clear();
+            }
         } else if (scratch != null) {
             markUnused(fromWide - scratchLogs, fromWide);
+            if (selection != null) {
+                selection.subList(scratchPlan, widePlan).clear();
+            }
         }
     }
 
@@ -218,6 +294,9 @@ public abstract class GraphModel implements CtrModel {
     /** @param keepStart whether the weights before the first epoch compete with every check's */
     protected double runStage(Stage stage, EncodedSamples source, int sourceEnd, EncodedSamples target,
             int targetEnd, boolean keepStart) {
+        if (replay != null) {
+            return refitStage(stage, source, sourceEnd, target, targetEnd);
+        }
         EncodedSamples validationData = stage.validation() == Domain.SOURCE ? source : target;
         int validationEnd = stage.validation() == Domain.SOURCE ? sourceEnd : targetEnd;
         int validationStart = validationEnd;
@@ -235,24 +314,7 @@ public abstract class GraphModel implements CtrModel {
                 : sourceEnd) : 0;
         int targetTrain = stage.domains().contains(Domain.TARGET) ? (validate ? target.firstRowAtOrAfter(splitTime)
                 : targetEnd) : 0;
-        for (Head head : stage.heads()) {
-            EncodedSamples data = head.domain() == Domain.SOURCE ? source : target;
-            int end = head.domain() == Domain.SOURCE ? (sourceTrain > 0 ? sourceTrain : sourceEnd)
-                    : (targetTrain > 0 ? targetTrain : targetEnd);
-            initializeBias(head.bias(), data.clickRate(0, end));
-        }
-        for (NumericInput numeric : net.numericInputs()) {
-            // Statistics come from the first stage that sees a domain's rows; later stages keep them.
-            if (numeric.features() > 0 && stage.domains().contains(numeric.domain())
-                    && !statisticsSet.contains(numeric)) {
-                EncodedSamples data = numeric.domain() == Domain.SOURCE ? source : target;
-                int end = numeric.domain() == Domain.SOURCE ? sourceTrain : targetTrain;
-                int features = numeric.features();
-                net.assign(session, mergedStatistics(numeric, new float[features], new float[features],
-                        new float[features], data.numericMoments(0, end)));
-                statisticsSet.add(numeric);
-            }
-        }
+        prepare(stage, source, sourceEnd, sourceTrain, target, targetEnd, targetTrain);
         List<Net.Param> kept = net.params().stream().filter(p -> stage.groups().contains(p.group())).toList();
         double validationClicks = validate ? validationData.clickRate(validationStart, validationEnd)
                 * (validationEnd - validationStart) : 0;
@@ -300,7 +362,61 @@ public abstract class GraphModel implements CtrModel {
         }
         trainingLog.add(new StageLog(stage.name(), checksPerEpoch, check, bestCheck,
                 curve.stream().mapToDouble(Double::doubleValue).toArray()));
-        return validate ? bestAuc : Double.NaN;
+        double auc = validate ? bestAuc : Double.NaN;
+        if (selection != null) {
+            selection.add(new StagePlan(stage.name(), checksPerEpoch, bestCheck, validate, auc));
+        }
+        return auc;
+    }
+
+    /** Output biases at their training rows' click rate; numeric statistics from the first stage seeing a domain. */
+    private void prepare(Stage stage, EncodedSamples source, int sourceEnd, int sourceTrain, EncodedSamples target,
+            int targetEnd, int targetTrain) {
+        for (Head head : stage.heads()) {
+            EncodedSamples data = head.domain() == Domain.SOURCE ? source : target;
+            int end = head.domain() == Domain.SOURCE ? (sourceTrain > 0 ? sourceTrain : sourceEnd)
+                    : (targetTrain > 0 ? targetTrain : targetEnd);
+            initializeBias(head.bias(), data.clickRate(0, end));
+        }
+        for (NumericInput numeric : net.numericInputs()) {
+            // Later stages keep the statistics of the first; standardization must not shift under a trained layer.
+            if (numeric.features() > 0 && stage.domains().contains(numeric.domain())
+                    && !statisticsSet.contains(numeric)) {
+                EncodedSamples data = numeric.domain() == Domain.SOURCE ? source : target;
+                int end = numeric.domain() == Domain.SOURCE ? sourceTrain : targetTrain;
+                int features = numeric.features();
+                net.assign(session, mergedStatistics(numeric, new float[features], new float[features],
+                        new float[features], data.numericMoments(0, end)));
+                statisticsSet.add(numeric);
+            }
+        }
+    }
+
+    /**
+     * The refit of the next selected stage: the same checks, in the same seeded epoch orders, over every row of the
+     * window. An epoch over more rows takes more steps; the count of epochs is what the selection chose.
+     */
+    private double refitStage(Stage stage, EncodedSamples source, int sourceEnd, EncodedSamples target,
+            int targetEnd) {
+        if (replayed >= replay.size() || !replay.get(replayed).stage().equals(stage.name())) {
+            throw new IllegalStateException("Refit reached stage " + stage.name() + " where the selection ran "
+                    + (replayed < replay.size() ? replay.get(replayed).stage() : "no more stages") + ": "
+                    + getClass().getSimpleName() + ".train must run the same stages every time");
+        }
+        StagePlan plan = replay.get(replayed++);
+        int sourceTrain = stage.domains().contains(Domain.SOURCE) ? sourceEnd : 0;
+        int targetTrain = stage.domains().contains(Domain.TARGET) ? targetEnd : 0;
+        prepare(stage, source, sourceEnd, sourceTrain, target, targetEnd, targetTrain);
+        int perEpoch = plan.checksPerEpoch();
+        for (int epoch = 1; (epoch - 1) * perEpoch < plan.checks(); epoch++) {
+            EncodedSamples s = sourceTrain > 0 ? source.rows(order(sourceTrain, "shuffle/source", epoch)) : null;
+            EncodedSamples t = targetTrain > 0 ? target.rows(order(targetTrain, "shuffle/target", epoch)) : null;
+            for (int part = 0; part < perEpoch && (epoch - 1) * perEpoch + part < plan.checks(); part++) {
+                trainPart(stage.step(), s, t, part, perEpoch);
+            }
+        }
+        trainingLog.add(new StageLog(stage.name() + " (refit)", perEpoch, plan.checks(), plan.checks(), null));
+        return plan.validationAuc();
     }
 
     /**

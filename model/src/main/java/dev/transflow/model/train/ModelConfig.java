@@ -15,6 +15,10 @@ import java.util.Arrays;
  * @param patience epochs without a better validation AUC before a stage stops (its best epoch's weights are kept)
  * @param validationFraction the last part in time of each stage's training rows held out to pick the epoch;
  *     0 trains exactly the maximum epochs on every row
+ * @param refit whether the model is trained a second time, from its initial weights, on every row of the window
+ *     (the validation slice included) for exactly the checks each stage kept the first time; the slice is the most
+ *     recent tenth of the window, which a model that serves next should not leave out; off by default (on for
+ *     {@code lr}, {@link dev.transflow.model.registry.ModelRegistry}), measured in docs/learning-quality.md
  * @param validationsPerEpoch validation checks per epoch, after equal parts of its rows: the kept weights can come
  *     from within an epoch (patience still counts whole epochs); a validation slice with fewer than 50 clicks is
  *     checked once per epoch
@@ -31,7 +35,7 @@ import java.util.Arrays;
  */
 public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits, int experts, int alignedWidth,
         int specificWidth, float pdlWeight, int batchSize, int maxJointEpochs, int maxTargetEpochs, int patience,
-        double validationFraction, int validationsPerEpoch, float embeddingL2, float denseL2, float dropout,
+        double validationFraction, boolean refit, int validationsPerEpoch, float embeddingL2, float denseL2, float dropout,
         boolean temWarmStart, boolean temResidual, MemLossWeighting memLossWeighting, TargetStart targetStart,
         int threads,
         Optimizer.Settings optimizer) {
@@ -86,7 +90,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
 
     public static ModelConfig defaults() {
         return new ModelConfig(new int[] {128, 64}, new int[] {16, 1}, new int[] {128, 64, 16, 1}, 3, 16, 16, 0.01f,
-                512, 10, 10, 2, 0.1, 1, 1e-4f, 0f, 0f, false, true, MemLossWeighting.DOMAINS, TargetStart.BEST, 0,
+                512, 10, 10, 2, 0.1, false, 1, 1e-4f, 0f, 0f, false, true, MemLossWeighting.DOMAINS, TargetStart.BEST, 0,
                 Optimizer.Settings.defaults());
     }
 
@@ -117,7 +121,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         return "ModelConfig[shared=" + Arrays.toString(sharedUnits) + ", towers=" + Arrays.toString(towerUnits)
                 + ", target=" + Arrays.toString(targetUnits) + ", experts=" + experts + ", batch=" + batchSize
                 + ", epochs<=" + maxJointEpochs + "/" + maxTargetEpochs + ", patience=" + patience + ", validation="
-                + validationFraction + " x" + validationsPerEpoch + "/epoch, l2=" + embeddingL2 + "/" + denseL2
+                + validationFraction + (refit ? " then refit" : "") + " x" + validationsPerEpoch + "/epoch, l2=" + embeddingL2 + "/" + denseL2
                 + ", dropout=" + dropout + ", temWarmStart=" + temWarmStart + ", temResidual=" + temResidual
                 + ", targetStart=" + targetStart + ", "
                 + optimizer + "]";
@@ -137,6 +141,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         private int maxTargetEpochs;
         private int patience;
         private double validationFraction;
+        private boolean refit;
         private int validationsPerEpoch;
         private float embeddingL2;
         private float denseL2;
@@ -161,6 +166,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             maxTargetEpochs = c.maxTargetEpochs;
             patience = c.patience;
             validationFraction = c.validationFraction;
+            refit = c.refit;
             validationsPerEpoch = c.validationsPerEpoch;
             embeddingL2 = c.embeddingL2;
             denseL2 = c.denseL2;
@@ -248,6 +254,11 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
             return this;
         }
 
+        public Builder refit(boolean v) {
+            refit = v;
+            return this;
+        }
+
         public Builder temWarmStart(boolean v) {
             temWarmStart = v;
             return this;
@@ -286,7 +297,7 @@ public record ModelConfig(int[] sharedUnits, int[] towerUnits, int[] targetUnits
         public ModelConfig build() {
             return new ModelConfig(sharedUnits, towerUnits, targetUnits, experts, alignedWidth, specificWidth,
                     pdlWeight, batchSize, maxJointEpochs, maxTargetEpochs, patience, validationFraction,
-                    validationsPerEpoch, embeddingL2,
+                    refit, validationsPerEpoch, embeddingL2,
                     denseL2, dropout, temWarmStart, temResidual, memLossWeighting, targetStart, threads, optimizer);
         }
     }

@@ -56,6 +56,26 @@ class ModelRegistryTest {
     }
 
     @Test
+    void aModelsOwnDefaultYieldsToEverySetting() {
+        ModelSpec spec = ModelSpec.builder("x", "A test model.", (name, encoder, config, seed) -> null)
+                .reads(ModelOptions.TRAINING).defaultValue(ModelOptions.PATIENCE, 5).build();
+        assertThat(spec.defaultValue(ModelOptions.PATIENCE)).isEqualTo(5);
+        assertThat(spec.defaultValue(ModelOptions.BATCH_SIZE)).isEqualTo(ModelOptions.BATCH_SIZE.defaultValue());
+        assertThatThrownBy(() -> ModelSpec.builder("y", "A test model.", (name, encoder, config, seed) -> null)
+                .reads(ModelOptions.TRAINING).defaultValue(ModelOptions.TEM_RESIDUAL, false).build())
+                .hasMessageContaining("tem-residual, which it does not read");
+
+        // lr refits on the whole window by default (docs/learning-quality.md, session 11); the others do not.
+        assertThat(OptionValues.empty().config("lr").refit()).isTrue();
+        assertThat(OptionValues.empty().get("lr", ModelOptions.REFIT)).isTrue();
+        assertThat(OptionValues.empty().config("din").refit()).isFalse();
+        assertThat(OptionValues.parse(java.util.Map.of("model.refit", "false")).config("lr").refit()).isFalse();
+        assertThat(OptionValues.parse(java.util.Map.of("model.refit", "true")).config("din").refit()).isTrue();
+        assertThat(OptionValues.parse(java.util.Map.of("model.refit", "true", "model.lr.refit", "false"))
+                .get("lr", ModelOptions.REFIT)).isFalse();
+    }
+
+    @Test
     void suggestionsUseEditDistance() {
         assertThat(Suggestions.distance("dropot", "dropout")).isEqualTo(1);
         assertThat(Suggestions.distance("", "abc")).isEqualTo(3);

@@ -175,7 +175,8 @@ class TrainingTest {
     @Test
     void aStageKeepsItsBestEpochAndLogsItsValidationCurve() {
         ModelConfig config = ModelConfig.defaults().with().batchSize(128).maxTargetEpochs(6).patience(2)
-                .validationFraction(0.2).validationsPerEpoch(4).targetStart(ModelConfig.TargetStart.SCRATCH).build();
+                .validationFraction(0.2).validationsPerEpoch(4).targetStart(ModelConfig.TargetStart.SCRATCH).refit(false)
+                .build();
         try (TargetOnlyModel model = new TargetOnlyModel("din", encoder, config, 4, Backbone.Spec.FULL, false)) {
             model.fit(source, sourceEnd, target, targetEnd);
             StageLog log = model.trainingLog().get(0);
@@ -208,7 +209,7 @@ class TrainingTest {
     @Test
     void theBestTargetStartKeepsWhicheverStartValidatesBetter() {
         ModelConfig config = ModelConfig.defaults().with().batchSize(128).maxTargetEpochs(4).patience(1)
-                .validationFraction(0.2).targetStart(ModelConfig.TargetStart.BEST).build();
+                .validationFraction(0.2).targetStart(ModelConfig.TargetStart.BEST).refit(false).build();
         for (long seed : new long[] {1, 2, 3}) {
             try (TargetOnlyModel model = new TargetOnlyModel("deepfm", encoder, config, seed, Backbone.Spec.DEEPFM,
                     false)) {
@@ -265,6 +266,58 @@ class TrainingTest {
             // TEM's stage keeps its start (MEM's prediction) unless a check validates better.
             assertThat(aucOf(mkt.predict(target, validationStart, targetEnd), validationStart))
                     .isGreaterThanOrEqualTo(memAuc - 0.01);
+        }
+    }
+
+    @Test
+    void aRefitTrainsEveryRowForTheChosenEpochsFromTheSameStart() {
+        ModelConfig selecting = ModelConfig.defaults().with().batchSize(128).maxTargetEpochs(6).patience(1)
+                .validationFraction(0.2).threads(1).refit(true).build();
+        try (LogisticRegressionModel refit = new LogisticRegressionModel("lr", encoder, selecting, 3)) {
+            refit.fit(source, sourceEnd, target, targetEnd);
+            List<StageLog> logs = refit.trainingLog();
+            assertThat(logs).extracting(StageLog::stage).containsExactly("target", "target (refit)");
+            int chosen = logs.get(0).bestCheck();
+            assertThat(logs.get(1).checks()).isEqualTo(chosen);
+            assertThat(logs.get(0).checksPerEpoch()).isEqualTo(1);
+            // The refit is the model trained from the same initial weights on every row for the chosen epochs.
+            try (LogisticRegressionModel fixed = new LogisticRegressionModel("lr", encoder,
+                    selecting.withFixedEpochs(1, chosen), 3)) {
+                fixed.fit(source, sourceEnd, target, targetEnd);
+                assertThat(refit.predict(target, targetEnd, target.rows))
+                        .containsExactly(fixed.predict(target, targetEnd, target.rows));
+            }
+        }
+    }
+
+    @Test
+    void aRefitReplaysOnlyTheKeptTargetStartAndEveryStageOfMkt() {
+        ModelConfig config = ModelConfig.defaults().with().batchSize(128).maxJointEpochs(2).maxTargetEpochs(3)
+                .patience(1).validationFraction(0.2).refit(true).build();
+        try (TargetOnlyModel deepfm = new TargetOnlyModel("deepfm", encoder, config, 2, Backbone.Spec.DEEPFM, false)) {
+            deepfm.fit(source, sourceEnd, target, targetEnd);
+            List<StageLog> logs = deepfm.trainingLog();
+            assertThat(logs).hasSize(logs.get(0).stage().equals("target") ? 4 : 5);
+            List<StageLog> kept = logs.subList(0, 3).stream().filter(l -> !l.stage().endsWith("(not kept)")).toList();
+            assertThat(logs.subList(3, logs.size())).extracting(StageLog::stage)
+                    .containsExactlyElementsOf(kept.stream().map(l -> l.stage() + " (refit)").toList());
+            assertThat(logs.subList(3, logs.size())).extracting(StageLog::checks)
+                    .containsExactlyElementsOf(kept.stream().map(StageLog::bestCheck).toList());
+        }
+        try (MktModel mkt = new MktModel("mkt", encoder, config, 2, MktModel.Settings.FULL)) {
+            mkt.fit(source, sourceEnd, target, targetEnd);
+            assertThat(mkt.trainingLog()).extracting(StageLog::stage)
+                    .containsExactly("mem", "tem", "mem (refit)", "tem (refit)");
+            assertThat(testAuc(mkt)).isGreaterThan(0.68);
+        }
+    }
+
+    @Test
+    void withoutAValidationSliceThereIsNothingToRefit() {
+        try (LogisticRegressionModel lr = new LogisticRegressionModel("lr", encoder, CONFIG.with().refit(true)
+                .build(), 3)) {
+            lr.fit(source, sourceEnd, target, targetEnd);
+            assertThat(lr.trainingLog()).extracting(StageLog::stage).containsExactly("target");
         }
     }
 
