@@ -1,6 +1,7 @@
 package dev.transflow.cli;
 
 import dev.transflow.bench.PipelineBenchmark;
+import dev.transflow.bench.SoakBenchmark;
 import dev.transflow.config.OptionCatalogue;
 import dev.transflow.demo.Demo;
 import dev.transflow.model.bench.ModelBenchmark;
@@ -41,7 +42,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. Each prints its figures and writes them as JSON to --out.",
         subcommands = {BenchCommand.SimulatorBench.class, BenchCommand.ModelBench.class,
-                BenchCommand.PipelineBench.class})
+                BenchCommand.PipelineBench.class, BenchCommand.SoakBench.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -217,6 +218,75 @@ final class BenchCommand implements Runnable {
             String json = figures.json();
             Files.writeString(out, json);
             console.print(json);
+            console.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "soak", mixinStandardHelpOptions = true,
+            description = {"Long run on this machine: local broker, the simulator at a fixed live rate, and the MEM "
+                    + "and TEM jobs (the demo's settings) on an embedded cluster. Every --interval it prints resident "
+                    + "memory, heap, labeled and trained samples/s and each job's latest checkpoint (duration, state "
+                    + "size); at the end each series' drift (mean of the last quarter against the second quarter; "
+                    + "the first is warm-up) and whether it stayed within --tolerance.",
+                    "Writes the series and drifts as JSON (--out) and as a PNG chart (--png)."})
+    static final class SoakBench implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--rate", paramLabel = "N", defaultValue = "1000",
+                description = "Impressions per second (default: ${DEFAULT-VALUE}).")
+        double rate;
+
+        @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "30m",
+                description = "Length of the live stream (default: ${DEFAULT-VALUE}).")
+        Duration duration;
+
+        @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "30s",
+                description = "Time between observations (default: ${DEFAULT-VALUE}).")
+        Duration interval;
+
+        @Option(names = "--tolerance", paramLabel = "FRACTION", defaultValue = "0.1",
+                description = "Largest drift of memory, checkpoint state and duration called flat (default: "
+                        + "${DEFAULT-VALUE}).")
+        double tolerance;
+
+        @Mixin
+        JobSettings settings;
+
+        @Option(names = "--out", paramLabel = "FILE", required = true, description = "JSON result file.")
+        Path out;
+
+        @Option(names = "--png", paramLabel = "FILE", description = "Chart file (default: --out with .png).")
+        Path png;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter console = spec.commandLine().getOut();
+            if (!(rate > 0) || interval.isNegative() || interval.isZero()
+                    || duration.compareTo(interval.multipliedBy(8)) < 0 || !(tolerance > 0)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--rate and --tolerance must be "
+                        + "positive and --duration at least 8 intervals (the drift compares quarters of the run)");
+            }
+            org.apache.flink.configuration.Configuration overrides;
+            try {
+                overrides = settings.configuration();
+                OptionCatalogue.validate(Demo.jobConfig(overrides));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            SoakBenchmark.Report report = SoakBenchmark.run(rate, duration, interval, overrides, line -> {
+                console.println(line);
+                console.flush();
+            });
+            Files.writeString(out, report.json());
+            Path chart = png != null ? png : out.resolveSibling(out.getFileName().toString()
+                    .replaceFirst("\\.json$", "") + ".png");
+            report.writePng(chart);
+            for (String verdict : report.verdicts(tolerance)) {
+                console.println(verdict);
+            }
+            console.println("wrote " + out + " and " + chart);
             console.flush();
             return 0;
         }

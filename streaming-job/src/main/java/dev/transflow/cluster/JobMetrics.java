@@ -104,6 +104,26 @@ public final class JobMetrics {
         }
     }
 
+    /** The latest completed checkpoint: its id, end-to-end duration and state size (full, not incremental). */
+    public record CheckpointStats(long id, long durationMillis, long stateBytes) {}
+
+    /** The job's latest completed checkpoint, or empty before the first (or when the REST API did not answer). */
+    public java.util.Optional<CheckpointStats> latestCheckpoint() {
+        try {
+            JsonNode latest = get("/jobs/" + job + "/checkpoints").path("latest").path("completed");
+            if (!latest.hasNonNull("id")) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(new CheckpointStats(latest.path("id").asLong(),
+                    latest.path("end_to_end_duration").asLong(), latest.path("state_size").asLong()));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
     private JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(rest.resolve(path))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
