@@ -2,8 +2,8 @@ package dev.transflow.snapshot;
 
 import dev.transflow.model.snapshot.SnapshotException;
 import dev.transflow.model.snapshot.SnapshotStore;
-import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModuleWeights;
+import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.ModelKind;
 import dev.transflow.schemas.ModelVersion;
 
@@ -69,7 +69,7 @@ public final class KnowledgeLoader implements AutoCloseable {
     }
 
     private final ModelKind kind;
-    private final GraphModel model;
+    private final StreamingModel model;
     private final String group;
     private final SnapshotStore store;
     private final ExecutorService executor;
@@ -83,7 +83,7 @@ public final class KnowledgeLoader implements AutoCloseable {
      * @param group the parameter group the snapshots provide, e.g. {@code mem}
      * @param store the store announced snapshots must lie in
      */
-    public KnowledgeLoader(ModelKind kind, GraphModel model, String group, SnapshotStore store, String threadName) {
+    public KnowledgeLoader(ModelKind kind, StreamingModel model, String group, SnapshotStore store, String threadName) {
         this(kind, model, group, store, Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -92,7 +92,7 @@ public final class KnowledgeLoader implements AutoCloseable {
     }
 
     /** Loads on {@code executor}, which must run one task at a time in submission order (tests control it). */
-    KnowledgeLoader(ModelKind kind, GraphModel model, String group, SnapshotStore store, ExecutorService executor) {
+    KnowledgeLoader(ModelKind kind, StreamingModel model, String group, SnapshotStore store, ExecutorService executor) {
         this.kind = kind;
         this.model = model;
         this.group = group;

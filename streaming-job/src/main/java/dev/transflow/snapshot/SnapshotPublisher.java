@@ -2,7 +2,7 @@ package dev.transflow.snapshot;
 
 import dev.transflow.model.snapshot.SnapshotException;
 import dev.transflow.model.snapshot.SnapshotStore;
-import dev.transflow.model.train.GraphModel;
+import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.ModelKind;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.schemas.TrainingPosition;
@@ -43,7 +43,7 @@ public final class SnapshotPublisher {
      * @return the announcement of the new version
      * @throws SnapshotException when the store cannot take the snapshot; the message names the cause
      */
-    public ModelVersion publish(GraphModel model, long lastVersion, long samples, Map<String, Double> metrics,
+    public ModelVersion publish(StreamingModel model, long lastVersion, long samples, Map<String, Double> metrics,
             boolean withSavedModel) {
         long version = -1;
         SnapshotStore.Snapshot snapshot;

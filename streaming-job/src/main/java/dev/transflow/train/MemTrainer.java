@@ -99,6 +99,7 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
         model = ModelRegistry.memTrainer(settings.model(), encoder,
                 settings.modelConfig(), settings.seed());
+        TrainerCheckpoint.requireProduces(model, ModelKind.MEM, "MEM trainer");
         checkpoint = TrainerCheckpoint.initialize(context, "buffer", LegacyPosition.MEM);
         checkpoint.restoreModel(model);
         progress = checkpoint.progress();

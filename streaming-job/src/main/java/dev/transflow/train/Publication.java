@@ -1,7 +1,7 @@
 package dev.transflow.train;
 
 import dev.transflow.model.snapshot.SnapshotException;
-import dev.transflow.model.train.GraphModel;
+import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.ModelKind;
 import dev.transflow.schemas.ModelVersion;
 import dev.transflow.snapshot.SnapshotPublisher;
@@ -52,7 +52,7 @@ final class Publication {
      *
      * @return the announcement, or empty when the publication failed
      */
-    Optional<ModelVersion> publish(GraphModel model, TrainerProgress progress, Map<String, Double> metrics) {
+    Optional<ModelVersion> publish(StreamingModel model, TrainerProgress progress, Map<String, Double> metrics) {
         long started = System.nanoTime();
         Optional<ModelVersion> published;
         try {

@@ -4,9 +4,8 @@ import dev.transflow.join.EncodedSample;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
-import dev.transflow.model.mkt.MultiEntityModel;
 import dev.transflow.model.registry.ModelRegistry;
-import dev.transflow.model.train.GraphModel;
+import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelKind;
@@ -41,6 +40,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -78,10 +78,9 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private final TrainerSettings settings;
     private final long publishIntervalMillis;
 
-    private transient GraphModel model;
+    private transient StreamingModel model;
     private transient SampleEncoder encoder;
     private transient EventCodec<LabeledSample> codec;
-    private transient boolean usesKnowledge;
     // One loader per knowledge kind the model reads, empty for a model without knowledge (mlp). Predictions carry
     // what each has applied, so a further kind is one more loader here and nothing more where predictions are made.
     private transient List<KnowledgeLoader> loaders;
@@ -117,9 +116,14 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         // Before any state is read: a second subtask would train a model of its own on part of the samples.
         TrainerCheckpoint.requireSingleSubtask(getRuntimeContext().getTaskInfo(), "TEM trainer", UID);
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
-        model = (GraphModel) ModelRegistry.create(settings.model(), encoder,
-                settings.modelConfig(), settings.seed());
-        usesKnowledge = ModelRegistry.WITH_MEM.contains(settings.model());
+        model = ModelRegistry.create(settings.model(), encoder, settings.modelConfig(), settings.seed());
+        TrainerCheckpoint.requireProduces(model, ModelKind.TEM, "TEM trainer");
+        if (model.consumes().size() > 1) {
+            // TrainerProgress checkpoints one knowledge version: a second kind's swaps would overwrite the first's.
+            throw new IllegalStateException("Model " + settings.model() + " reads " + model.consumes().size()
+                    + " knowledge kinds " + model.consumes() + ", but the TEM trainer checkpoints the version of "
+                    + "one; give TrainerProgress a version per kind first");
+        }
         checkpoint = TrainerCheckpoint.initialize(context, "batch", LegacyPosition.TEM);
         checkpoint.restoreModel(model);
         progress = checkpoint.progress();
@@ -163,10 +167,8 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         metrics.gauge("temVersion", (Gauge<Long>) () -> progress.publishedVersion);
         metrics.gauge("temPublishMillis", (Gauge<Double>) publication::lastMillis);
         metrics.gauge("modelStateBytes", (Gauge<Integer>) () -> modelStateBytes);
-        loaders = usesKnowledge
-                ? List.of(new KnowledgeLoader(ModelKind.MEM, model, MultiEntityModel.GROUP, settings.store(),
-                        "mem-loader"))
-                : List.of();
+        loaders = model.consumes().stream().map(k -> new KnowledgeLoader(k.kind(), model, k.group(),
+                settings.store(), k.kind().name().toLowerCase(Locale.ROOT) + "-loader")).toList();
         for (KnowledgeLoader loader : loaders) {
             // The restored weights are those of the version the checkpoint says was in use.
             loader.applied(progress.knowledgeVersion);

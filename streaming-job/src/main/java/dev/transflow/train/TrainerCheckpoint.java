@@ -1,7 +1,8 @@
 package dev.transflow.train;
 
-import dev.transflow.model.train.GraphModel;
+import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.LabeledSample;
+import dev.transflow.schemas.ModelKind;
 
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.state.ListState;
@@ -63,6 +64,17 @@ final class TrainerCheckpoint {
     }
 
     /**
+     * Fails unless {@code model}'s snapshots are of the kind the trainer publishes and announces, e.g. a MEM trainer
+     * given a target model.
+     */
+    static void requireProduces(StreamingModel model, ModelKind kind, String trainer) {
+        if (model.produces() != kind) {
+            throw new IllegalStateException("The " + trainer + " publishes " + kind + " snapshots, but model "
+                    + model.name() + " is published as " + model.produces());
+        }
+    }
+
+    /**
      * Registers the state with the trainer's operator and reads what a restore brought.
      *
      * @param bufferName the name under which the trainer keeps its waiting samples
@@ -102,7 +114,7 @@ final class TrainerCheckpoint {
     }
 
     /** Puts the checkpointed weights and optimizer slots into {@code into} (nothing after a fresh start). */
-    void restoreModel(GraphModel into) throws Exception {
+    void restoreModel(StreamingModel into) throws Exception {
         for (byte[] bytes : model.get()) {
             into.restoreCheckpointBytes(bytes);
         }
@@ -120,7 +132,7 @@ final class TrainerCheckpoint {
      *
      * @return the size of the model's checkpoint bytes
      */
-    int snapshot(GraphModel current, List<LabeledSample> waiting, TrainerProgress now) throws Exception {
+    int snapshot(StreamingModel current, List<LabeledSample> waiting, TrainerProgress now) throws Exception {
         byte[] bytes = current.checkpointBytes();
         model.update(List.of(bytes));
         buffer.update(new ArrayList<>(waiting));

@@ -8,6 +8,7 @@ import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModelConfig;
 import dev.transflow.model.train.Optimizer;
 import dev.transflow.schemas.Domain;
+import dev.transflow.schemas.ModelKind;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -34,6 +35,7 @@ public final class MktModel extends GraphModel {
     private final Operand<TFloat32> temScore;
     private final boolean tem;
     private final boolean residual;
+    private final ModelKind produces;
 
     /**
      * Which MKT components the graph has.
@@ -58,8 +60,23 @@ public final class MktModel extends GraphModel {
     }
 
     public MktModel(String name, SampleEncoder encoder, ModelConfig config, long seed, Settings settings) {
+        this(name, encoder, config, seed, settings, ModelKind.TEM);
+    }
+
+    /**
+     * The model a continual MEM job trains for target model {@code name}: MEM predicting with its own target tower
+     * ({@link Settings#withoutTem()} of the target model's settings), published as MEM.
+     */
+    public static MktModel memTrainer(String name, SampleEncoder encoder, ModelConfig config, long seed,
+            Settings targetSettings) {
+        return new MktModel(name, encoder, config, seed, targetSettings.withoutTem(), ModelKind.MEM);
+    }
+
+    private MktModel(String name, SampleEncoder encoder, ModelConfig config, long seed, Settings settings,
+            ModelKind produces) {
         super(encoder, config, seed);
         this.name = name;
+        this.produces = produces;
         this.tem = settings.tem();
         mem = new MultiEntityModel(net, encoder, config, sourceInputs, targetInputs, settings.hfa(),
                 settings.pdl());
@@ -101,6 +118,20 @@ public final class MktModel extends GraphModel {
     @Override
     public String name() {
         return name;
+    }
+
+    /**
+     * MEM from the MEM job's snapshots, for a model whose TEM predicts; without TEM (the ablation, or the MEM
+     * trainer itself) the model trains its own MEM and reads none.
+     */
+    @Override
+    public List<Knowledge> consumes() {
+        return tem ? List.of(new Knowledge(ModelKind.MEM, MultiEntityModel.GROUP)) : List.of();
+    }
+
+    @Override
+    public ModelKind produces() {
+        return produces;
     }
 
     public MultiEntityModel mem() {

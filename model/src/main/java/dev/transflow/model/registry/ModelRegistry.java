@@ -6,8 +6,8 @@ import dev.transflow.model.baseline.TargetOnlyModel;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
 import dev.transflow.model.nn.Backbone;
-import dev.transflow.model.train.CtrModel;
 import dev.transflow.model.train.ModelConfig;
+import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.ModelKind;
 
 import java.util.ArrayList;
@@ -104,7 +104,7 @@ public final class ModelRegistry {
                 + "' (did you mean '" + Suggestions.closest(name, ALL) + "'?); choose from " + ALL));
     }
 
-    public static CtrModel create(String name, SampleEncoder encoder, ModelConfig config, long seed) {
+    public static StreamingModel create(String name, SampleEncoder encoder, ModelConfig config, long seed) {
         return spec(name).create(encoder, config, seed);
     }
 
@@ -143,7 +143,8 @@ public final class ModelRegistry {
 
     private static ModelSpec.Builder mkt(String name, String description, MktModel.Settings settings) {
         return ModelSpec.builder(name, description, mktModel(settings)).reads(MKT)
-                .consumesMem(mktModel(settings.withoutTem()));
+                .consumesMem((trainer, encoder, config, seed) -> MktModel.memTrainer(trainer, encoder, config, seed,
+                        settings));
     }
 
     private static List<ModelOption<?>> concat(List<ModelOption<?>> a, List<ModelOption<?>> b) {

@@ -2,8 +2,8 @@ package dev.transflow.model.registry;
 
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
-import dev.transflow.model.train.CtrModel;
 import dev.transflow.model.train.ModelConfig;
+import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.ModelKind;
 
 import java.util.ArrayList;
@@ -105,7 +105,7 @@ public final class ModelSpec {
         return Optional.ofNullable(memTrainer);
     }
 
-    public CtrModel create(SampleEncoder encoder, ModelConfig config, long seed) {
+    public StreamingModel create(SampleEncoder encoder, ModelConfig config, long seed) {
         return factory.create(name, encoder, config, seed);
     }
 

@@ -8,28 +8,18 @@ import dev.transflow.model.nn.Net;
 import dev.transflow.model.nn.NumericInput;
 import dev.transflow.schemas.Domain;
 
-import dev.transflow.model.snapshot.SnapshotException;
+import dev.transflow.model.snapshot.ModelSnapshots;
 import dev.transflow.model.snapshot.SnapshotStore;
 import dev.transflow.schemas.ModelKind;
 
 import org.tensorflow.Graph;
-import org.tensorflow.SavedModelBundle;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.Signature;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -39,20 +29,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * A model that lives in one TensorFlow graph with inputs for a source and a target batch. Subclasses build their
  * network in the constructor, then call {@link #start()}, and train offline in {@link Stage}s: each stage holds
  * out the last {@code validationFraction} of its training window in time, runs epochs over shuffled rows until
  * the validation AUC has not improved for {@code patience} epochs, and keeps its best epoch's weights.
+ *
+ * <p>This class holds the graph and its training; its state as bytes or files is a {@link ModelCheckpoint}, and
+ * its snapshots are written and read by {@link ModelSnapshots}, to which the {@link StreamingModel} methods
+ * delegate.
  */
-public abstract class GraphModel implements CtrModel {
-
-    /** Sub-directories of a snapshot. */
-    public static final String CHECKPOINT_DIR = "checkpoint";
-    public static final String SAVED_MODEL_DIR = "saved_model";
-    static final String CHECKPOINT_PREFIX = "variables";
+public abstract class GraphModel implements StreamingModel {
 
     protected final Graph graph = new Graph();
     protected final Net net;
@@ -61,6 +49,9 @@ public abstract class GraphModel implements CtrModel {
     protected final BatchInputs sourceInputs;
     protected final BatchInputs targetInputs;
     protected Session session;
+    // Built by start(), once the session exists and the subclass has set its outputs.
+    private ModelCheckpoint checkpoint;
+    private ModelSnapshots snapshots;
     private final Map<Domain, Operand<TFloat32>> scores = new EnumMap<>(Domain.class);
     private final List<StageLog> trainingLog = new ArrayList<>();
     private final Set<NumericInput> statisticsSet = new HashSet<>();
@@ -119,6 +110,8 @@ public abstract class GraphModel implements CtrModel {
         session = new Session(graph, proto.build());
         net.initialize(session);
         trainingFlag = TFloat32.scalarOf(1f);
+        checkpoint = new ModelCheckpoint(session);
+        snapshots = new ModelSnapshots(encoder.schema(), net, session, checkpoint, targetInputs, targetScore());
     }
 
     /**
@@ -599,65 +592,14 @@ public abstract class GraphModel implements CtrModel {
         }
     }
 
-    /** Every variable (weights and optimizer state) as bytes, for a stream processor's checkpointed state. */
+    @Override
     public byte[] checkpointBytes() {
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("transflow-model-state");
-            saveCheckpoint(dir);
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (DataOutputStream out = new DataOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
-                List<Path> list = files.sorted().toList();
-                out.writeInt(list.size());
-                for (Path file : list) {
-                    byte[] content = Files.readAllBytes(file);
-                    out.writeUTF(file.getFileName().toString());
-                    out.writeInt(content.length);
-                    out.write(content);
-                }
-            }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot checkpoint the model", e);
-        } finally {
-            deleteQuietly(dir);
-        }
+        return checkpoint.toBytes();
     }
 
-    /** Restores what {@link #checkpointBytes()} produced, into a model of the same structure. */
+    @Override
     public void restoreCheckpointBytes(byte[] state) {
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("transflow-model-state");
-            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
-                int count = in.readInt();
-                for (int i = 0; i < count; i++) {
-                    String name = in.readUTF();
-                    if (name.contains("/") || name.contains("..")) {
-                        throw new IOException("Invalid file name in model state: " + name);
-                    }
-                    byte[] content = new byte[in.readInt()];
-                    in.readFully(content);
-                    Files.write(dir.resolve(name), content);
-                }
-            }
-            restoreCheckpoint(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot restore the model from its state", e);
-        } finally {
-            deleteQuietly(dir);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // A temporary directory left behind is harmless.
-        }
+        checkpoint.restore(state);
     }
 
     @Override
@@ -702,78 +644,23 @@ public abstract class GraphModel implements CtrModel {
         }
     }
 
-    /** TensorFlow checkpoint of every variable (weights and optimizer state) under {@code dir}. */
-    public void saveCheckpoint(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        session.save(dir.resolve(CHECKPOINT_PREFIX).toString());
-    }
-
-    /** Restores every variable from a checkpoint written by a model of the same structure. */
-    public void restoreCheckpoint(Path dir) {
-        session.restore(dir.resolve(CHECKPOINT_PREFIX).toString());
-    }
-
-    /**
-     * Exports a SavedModel whose {@code serving_default} signature maps the target inputs ({@code categorical},
-     * {@code numeric}, {@code product_sequence}, {@code product_length}, {@code post_sequence},
-     * {@code post_length}; see {@link BatchInputs}) to {@code score}, the click probability [batch, 1].
-     */
-    public void exportSavedModel(Path dir) {
-        Signature signature = Signature.builder().key(Signature.DEFAULT_KEY)
-                .input("categorical", targetInputs.categorical)
-                .input("numeric", targetInputs.numeric)
-                .input("product_sequence", targetInputs.productSequence)
-                .input("product_length", targetInputs.productLength)
-                .input("post_sequence", targetInputs.postSequence)
-                .input("post_length", targetInputs.postLength)
-                .output("score", targetScore())
-                .build();
-        try {
-            SavedModelBundle.exporter(dir.toString()).withSession(session).withSignature(signature).export();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot export a SavedModel to " + dir, e);
-        }
-    }
-
-    /**
-     * Publishes this model as version {@code version} of {@code kind}: a checkpoint, plus a SavedModel for
-     * serving when {@code withSavedModel}.
-     */
+    @Override
     public SnapshotStore.Snapshot publish(SnapshotStore store, ModelKind kind, long version,
             Map<String, Double> metrics, boolean withSavedModel) {
-        return store.publish(kind, version, encoder.schema(), metrics, dir -> {
-            saveCheckpoint(dir.resolve(CHECKPOINT_DIR));
-            if (withSavedModel) {
-                exportSavedModel(dir.resolve(SAVED_MODEL_DIR));
-            }
-        });
+        return snapshots.publish(store, kind, version, metrics, withSavedModel);
     }
 
-    /** Loads the weights of a verified snapshot of the same model structure and feature schema. */
+    /** Loads every weight of a verified snapshot of the same model structure and feature schema. */
     public void load(SnapshotStore.Snapshot snapshot) {
-        if (!snapshot.manifest().featureSchemaSha256().equals(encoder.schema().sha256())) {
-            throw new SnapshotException(snapshot.directory() + " was trained with another feature schema");
-        }
-        restoreCheckpoint(snapshot.directory().resolve(CHECKPOINT_DIR));
+        snapshots.load(snapshot);
     }
 
-    /**
-     * Reads the weights of parameter group {@code group} from a verified snapshot of a model with the same
-     * structure, without touching this model: safe on another thread while this one trains.
-     */
+    @Override
     public ModuleWeights readGroup(SnapshotStore.Snapshot snapshot, String group) {
-        if (!snapshot.manifest().featureSchemaSha256().equals(encoder.schema().sha256())) {
-            throw new SnapshotException(snapshot.directory() + " was trained with another feature schema");
-        }
-        return ModuleWeights.read(snapshot.directory().resolve(CHECKPOINT_DIR), group, net.params().stream()
-                .filter(p -> p.group().equals(group)).toList());
+        return snapshots.readGroup(snapshot, group);
     }
 
-    /** Overwrites one group's weights with {@code weights}, e.g. between two training steps. */
+    @Override
     public void assign(ModuleWeights weights) {
         net.assign(session, weights.values());
     }

@@ -23,7 +23,7 @@ import java.util.Map;
 /**
  * The weights of one module (a parameter group such as {@code mem}) read from a TensorFlow checkpoint into memory.
  * Reading happens in a private graph and session, so it can run on any thread while the model keeps training;
- * {@link GraphModel#assign(ModuleWeights)} then swaps them in with one session run.
+ * {@link StreamingModel#assign(ModuleWeights)} then swaps them in with one session run.
  */
 public final class ModuleWeights {
 
@@ -54,7 +54,7 @@ public final class ModuleWeights {
      * @throws SnapshotException when a parameter is missing from the checkpoint or has another shape (the
      *         snapshot was written by a model of another structure), or holds NaN or an infinity
      */
-    static ModuleWeights read(Path checkpointDir, String group, List<Net.Param> params) {
+    public static ModuleWeights read(Path checkpointDir, String group, List<Net.Param> params) {
         if (params.isEmpty()) {
             throw new IllegalArgumentException("The model has no parameters in group '" + group + "'");
         }
@@ -66,7 +66,7 @@ public final class ModuleWeights {
             slices[i] = "";
             types.add(TFloat32.class);
         }
-        String prefix = checkpointDir.resolve(GraphModel.CHECKPOINT_PREFIX).toString();
+        String prefix = checkpointDir.resolve(ModelCheckpoint.PREFIX).toString();
         Map<Net.Param, float[]> values = new LinkedHashMap<>();
         try (Graph graph = new Graph(); Session session = new Session(graph)) {
             Ops tf = Ops.create(graph);

@@ -3,8 +3,10 @@ package dev.transflow.model.registry;
 import dev.transflow.model.TinyWorld;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.mkt.MultiEntityModel;
 import dev.transflow.model.train.CtrModel;
 import dev.transflow.model.train.ModelConfig;
+import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.ModelKind;
 
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,29 @@ class ModelRegistryTest {
         }
         try (MktModel mem = ModelRegistry.memTrainer("mkt-no-pdl", encoder, config, 1)) {
             assertThat(mem.name()).isEqualTo("mkt-no-pdl");
+        }
+    }
+
+    @Test
+    void modelsDeclareTheKnowledgeTheirSpecsConsume() {
+        SampleEncoder encoder = new SampleEncoder(TinyWorld.schema());
+        ModelConfig config = ModelConfig.defaults().withBatchSize(64);
+        try (StreamingModel mkt = ModelRegistry.create("mkt", encoder, config, 1);
+                StreamingModel memOnly = ModelRegistry.create("mkt-no-tem", encoder, config, 1);
+                StreamingModel lr = ModelRegistry.create("lr", encoder, config, 1);
+                MktModel mem = ModelRegistry.memTrainer("mkt", encoder, config, 1)) {
+            assertThat(mkt.consumes()).containsExactly(new StreamingModel.Knowledge(ModelKind.MEM,
+                    MultiEntityModel.GROUP));
+            assertThat(MultiEntityModel.GROUP).isEqualTo("mem");
+            assertThat(memOnly.consumes()).isEmpty();
+            assertThat(lr.consumes()).isEmpty();
+            for (StreamingModel model : List.of(mkt, memOnly, lr)) {
+                assertThat(model.consumes().stream().map(StreamingModel.Knowledge::kind).findFirst())
+                        .as(model.name()).isEqualTo(ModelRegistry.spec(model.name()).consumes());
+                assertThat(model.produces()).as(model.name()).isEqualTo(ModelKind.TEM);
+            }
+            assertThat(mem.consumes()).isEmpty();
+            assertThat(mem.produces()).isEqualTo(ModelKind.MEM);
         }
     }
 

@@ -7,7 +7,6 @@ import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
-import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModelConfig;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.ModelKind;
@@ -83,7 +82,7 @@ class SnapshotStoreTest {
             expected = model.predict(target, 0, 10);
             snapshot = model.publish(store, ModelKind.TEM, 7, Map.of(), true);
         }
-        Path savedModel = snapshot.directory().resolve(GraphModel.SAVED_MODEL_DIR);
+        Path savedModel = snapshot.directory().resolve(ModelSnapshots.SAVED_MODEL_DIR);
         assertThat(savedModel.resolve("saved_model.pb")).exists();
 
         try (SavedModelBundle bundle = SavedModelBundle.load(savedModel.toString(), "serve")) {
