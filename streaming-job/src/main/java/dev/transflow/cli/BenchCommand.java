@@ -263,10 +263,11 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter console = spec.commandLine().getOut();
-            if (!(rate > 0) || interval.isNegative() || interval.isZero()
+            if (!(rate > 0) || interval.compareTo(Duration.ofSeconds(5)) < 0
                     || duration.compareTo(interval.multipliedBy(8)) < 0 || !(tolerance > 0)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--rate and --tolerance must be "
-                        + "positive and --duration at least 8 intervals (the drift compares quarters of the run)");
+                        + "positive, --interval at least 5 s and --duration at least 8 intervals (the drift compares "
+                        + "quarters of the run)");
             }
             org.apache.flink.configuration.Configuration overrides;
             try {

@@ -86,6 +86,12 @@ class TransflowCliTest {
         assertThat(run("demo", "--rate", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("--rate");
         assertThat(run("bench", "pipeline", "--impressions", "5", "--out", "x.json")).isEqualTo(2);
+        err.getBuffer().setLength(0);
+        assertThat(run("bench", "soak", "--interval", "1s", "--out", "x.json")).isEqualTo(2);
+        assertThat(err.toString()).contains("--interval at least 5 s");
+        err.getBuffer().setLength(0);
+        assertThat(run("bench", "soak", "--duration", "1m", "--interval", "10s", "--out", "x.json")).isEqualTo(2);
+        assertThat(err.toString()).contains("--duration at least 8 intervals");
     }
 
     @Test
