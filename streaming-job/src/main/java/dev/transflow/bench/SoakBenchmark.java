@@ -4,6 +4,7 @@ import dev.transflow.cluster.JobMetrics;
 import dev.transflow.demo.Demo;
 import dev.transflow.demo.LiveSimulation;
 import dev.transflow.demo.LocalStack;
+import dev.transflow.model.bench.ModelBenchmark;
 import dev.transflow.simulate.WorldPreset;
 import dev.transflow.snapshot.SnapshotOptions;
 
@@ -13,7 +14,6 @@ import org.apache.flink.configuration.Configuration;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -180,15 +180,9 @@ public final class SoakBenchmark {
                     if (live.failure() != null) {
                         throw new IllegalStateException("The live simulation failed", live.failure());
                     }
-                    // The REST API answers from the metric store and starts a fetch from the task managers when the
-                    // store is older than metrics.fetcher.update-interval; the answer to the request that starts it
-                    // is stale by a whole poll interval (rates read 0, then twice the input). One request to start
-                    // the fetch, a pause for it to land, then the reading.
-                    temMetrics.sums(COUNTS);
-                    memMetrics.completedCheckpoints();
-                    Thread.sleep(FETCH_SETTLE.toMillis());
+                    // Polled rarely, the metric store is a whole interval old: read it after a fetch.
+                    Map<String, OptionalDouble> m = temMetrics.freshSums(COUNTS, FETCH_SETTLE);
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    Map<String, OptionalDouble> m = temMetrics.sums(COUNTS);
                     double labeled = m.get("positives").orElse(Double.NaN) + m.get("negatives").orElse(Double.NaN);
                     double trained = m.get("trainedSamples").orElse(Double.NaN);
                     double[] now = {seconds, labeled, trained};
@@ -205,7 +199,8 @@ public final class SoakBenchmark {
                             : Math.max(temCheckpoint.get().durationMillis(), memCheckpoint.get().durationMillis());
                     double stateMb = temCheckpoint.isEmpty() || memCheckpoint.isEmpty() ? Double.NaN
                             : (temCheckpoint.get().stateBytes() + memCheckpoint.get().stateBytes()) / 1048576.0;
-                    Sample sample = new Sample(seconds, residentMb(), heapMb(), labeledRate, trainedRate,
+                    // This process runs the cluster and the simulator; the broker is its own JVM.
+                    Sample sample = new Sample(seconds, ModelBenchmark.rssMb(), heapMb(), labeledRate, trainedRate,
                             checkpointMillis, stateMb);
                     samples.add(sample);
                     log.accept(String.format(Locale.ROOT, "%6.0f s  rss %5.0f MB  heap %5.0f MB  labeled %6.0f/s  "
@@ -218,20 +213,6 @@ public final class SoakBenchmark {
             stack.cluster().cancel(mem);
         }
         return new Report(rate, duration, samples);
-    }
-
-    /** VmRSS of this process, which runs the cluster and the simulator (the broker is its own JVM). */
-    private static double residentMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 
     private static double heapMb() {

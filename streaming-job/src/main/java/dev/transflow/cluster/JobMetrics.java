@@ -90,6 +90,19 @@ public final class JobMetrics {
     }
 
     /**
+     * {@link #sums} as of now rather than as of the last fetch. The REST API answers from its metric store and, when
+     * the store is older than {@code metrics.fetcher.update-interval}, starts a fetch from the task managers that
+     * the answer does not wait for: a caller polling less often than that reads values one poll old (a rate reads
+     * 0, then twice its value). This makes one request to start the fetch, waits {@code settle} for it to land
+     * (longer than the update interval's fetch takes; the embedded cluster's interval is 1 s), then reads.
+     */
+    public Map<String, OptionalDouble> freshSums(List<String> metrics, Duration settle) throws InterruptedException {
+        sums(metrics);
+        Thread.sleep(settle.toMillis());
+        return sums(metrics);
+    }
+
+    /**
      * Checkpoints of the job completed so far (across its restarts), or -1 when the REST API did not answer: a
      * checkpoint that completes after an operator emitted something commits it to exactly-once sinks.
      */

@@ -85,9 +85,18 @@ public final class ModelBenchmark {
 
     /** Peak resident set size of this process in MB, from /proc (NaN where unavailable). */
     public static double peakRssMb() {
+        return processStatusMb("VmHWM:");
+    }
+
+    /** Resident set size of this process now, in MB, from /proc (NaN where unavailable). */
+    public static double rssMb() {
+        return processStatusMb("VmRSS:");
+    }
+
+    private static double processStatusMb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
                 }
             }
