@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -259,7 +260,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 }
             }
             out.printf(Locale.ROOT, "  %-13s %s%s%s%n", model.name(), model.description(),
-                    model.consumes().map(kind -> " Reads " + kind + " knowledge.").orElse(""),
+                    model.consumes().isEmpty() ? "" : " Reads " + model.consumes().stream().map(Enum::name)
+                            .collect(Collectors.joining(", ")) + " knowledge.",
                     unread.isEmpty() ? "" : " Does not read: " + String.join(", ", unread) + ".");
         }
     }

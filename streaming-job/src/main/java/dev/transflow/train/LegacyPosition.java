@@ -1,5 +1,7 @@
 package dev.transflow.train;
 
+import dev.transflow.schemas.ModelKind;
+
 /**
  * The {@code long[]} in which checkpoints written before {@link TrainerProgress} held a trainer's counters, read by
  * index. Read once when a trainer restores such a checkpoint; a shorter array (written before later counters
@@ -14,11 +16,12 @@ enum LegacyPosition {
             TrainerProgress progress = new TrainerProgress();
             progress.trainedSamples = at(p, 0, progress.trainedSamples);
             progress.steps = at(p, 1, progress.steps);
-            progress.knowledgeVersion = at(p, 2, progress.knowledgeVersion);
-            progress.knowledgeCreatedAt = at(p, 3, progress.knowledgeCreatedAt);
+            TrainerProgress.KnowledgeUse mem = progress.knowledge(ModelKind.MEM);
+            mem.version = at(p, 2, mem.version);
+            mem.createdAt = at(p, 3, mem.createdAt);
             progress.publishedVersion = at(p, 4, progress.publishedVersion);
-            progress.knowledgeSwaps = at(p, 5, progress.knowledgeSwaps);
-            progress.knowledgeRejections = at(p, 6, progress.knowledgeRejections);
+            mem.swaps = at(p, 5, mem.swaps);
+            mem.rejections = at(p, 6, mem.rejections);
             return progress;
         }
     },

@@ -3,8 +3,8 @@ package dev.transflow.train;
 import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
-import dev.transflow.model.mkt.MktModel;
 import dev.transflow.model.registry.ModelRegistry;
+import dev.transflow.model.train.PretrainingModel;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.LabeledSample;
 import dev.transflow.schemas.ModelKind;
@@ -65,7 +65,7 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
     private final long publishIntervalMillis;
     private final int maxBuffered;
 
-    private transient MktModel model;
+    private transient PretrainingModel model;
     private transient SampleEncoder encoder;
     private transient Publication publication;
     private transient List<LabeledSample> source;
@@ -97,8 +97,8 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
         // Before any state is read: a second subtask would train a model of its own on part of the samples.
         TrainerCheckpoint.requireSingleSubtask(getRuntimeContext().getTaskInfo(), "MEM trainer", UID);
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
-        model = ModelRegistry.memTrainer(settings.model(), encoder,
-                settings.modelConfig(), settings.seed());
+        model = ModelRegistry.pretrainer(settings.model(), ModelKind.MEM, encoder, settings.modelConfig(),
+                settings.seed());
         TrainerCheckpoint.requireProduces(model, ModelKind.MEM, "MEM trainer");
         checkpoint = TrainerCheckpoint.initialize(context, "buffer", LegacyPosition.MEM);
         checkpoint.restoreModel(model);
@@ -196,7 +196,7 @@ public final class MemTrainer extends ProcessFunction<LabeledSample, ModelVersio
             int sTo = share(s.rows, k + 1, steps);
             int tFrom = share(t.rows, k, steps);
             int tTo = share(t.rows, k + 1, steps);
-            model.trainMem(s, sFrom, sTo, t, tFrom, tTo);
+            model.trainPretraining(s, sFrom, sTo, t, tFrom, tTo);
             if (sTo == sFrom || tTo == tFrom) {
                 singleDomainSamples.inc(sTo - sFrom + tTo - tFrom);
             }

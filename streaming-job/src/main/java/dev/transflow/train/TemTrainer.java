@@ -27,6 +27,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -38,6 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +50,8 @@ import java.util.Map;
  * into mini-batches; each batch is first scored (one {@link Prediction} per sample, prequential metrics updated)
  * and then trained on.
  *
- * <p>MEM versions announced on the broadcast input are verified and loaded off the training thread by a
+ * <p>Knowledge versions (MEM today; any kind the model {@linkplain StreamingModel#consumes() consumes}) announced on
+ * the broadcast input are verified and loaded off the training thread by a
  * {@link KnowledgeLoader} (only snapshots the trainer's own store holds under the announced version) and swapped in
  * between two steps; a rejected version is logged and counted, and the previous one stays in use. Each prediction
  * carries the version its loaders had applied, per knowledge kind (none for a model that reads no knowledge). A TEM
@@ -66,7 +69,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     /** The trainer's operator uid in {@link dev.transflow.job.TemJob}. */
     public static final String UID = "tem-trainer";
 
-    /** The last MEM announcement newer than the version in use, per model kind name (reloaded after a restore). */
+    /** The last announcement newer than the version in use, per knowledge kind name (reloaded after a restore). */
     public static final MapStateDescriptor<String, ModelVersion> ANNOUNCEMENTS = new MapStateDescriptor<>(
             "knowledge-announcements", Types.STRING, TypeInformation.of(ModelVersion.class));
     /** One record per full metric window. */
@@ -90,7 +93,7 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private transient TrainerProgress progress;
     private transient PrequentialWindow window;
     private transient long lastStepNanos;
-    private transient long lastSwapNanos;
+    private transient Map<ModelKind, Long> lastSwapNanos;
     private transient int modelStateBytes;
     private transient TrainerCheckpoint checkpoint;
     private transient BroadcastState<String, ModelVersion> announcements;
@@ -101,8 +104,8 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     private transient ListState<ModelVersion> pendingState;
     private transient Counter trainedCounter;
     private transient Counter positivesCounter;
-    private transient Counter swaps;
-    private transient Counter rejected;
+    private transient Map<ModelKind, Counter> swaps;
+    private transient Map<ModelKind, Counter> rejected;
     private transient Histogram labelToTrain;
 
     public TemTrainer(FeatureSchema schema, Configuration config) {
@@ -118,12 +121,6 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         encoder = new SampleEncoder(FeatureSchema.parse(schemaJson, "trainer configuration"));
         model = ModelRegistry.create(settings.model(), encoder, settings.modelConfig(), settings.seed());
         TrainerCheckpoint.requireProduces(model, ModelKind.TEM, "TEM trainer");
-        if (model.consumes().size() > 1) {
-            // TrainerProgress checkpoints one knowledge version: a second kind's swaps would overwrite the first's.
-            throw new IllegalStateException("Model " + settings.model() + " reads " + model.consumes().size()
-                    + " knowledge kinds " + model.consumes() + ", but the TEM trainer checkpoints the version of "
-                    + "one; give TrainerProgress a version per kind first");
-        }
         checkpoint = TrainerCheckpoint.initialize(context, "batch", LegacyPosition.TEM);
         checkpoint.restoreModel(model);
         progress = checkpoint.progress();
@@ -136,8 +133,8 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         pending = new ArrayList<>();
         pendingState.get().forEach(pending::add);
         if (context.isRestored()) {
-            LOG.info("Restored the TEM trainer: {} samples trained, {} waiting in the batch, MEM version {}",
-                    progress.trainedSamples, batch.size(), progress.knowledgeVersion);
+            LOG.info("Restored the TEM trainer: {} samples trained, {} waiting in the batch, knowledge in use {}",
+                    progress.trainedSamples, batch.size(), knowledgeInUse());
         }
     }
 
@@ -153,25 +150,21 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         trainedCounter.inc(progress.trainedSamples);
         positivesCounter = metrics.counter("trainedPositives");
         metrics.meter("trainedSamplesPerSecond", new MeterView(trainedCounter));
-        swaps = metrics.counter("memSwaps");
-        swaps.inc(progress.knowledgeSwaps);
-        rejected = metrics.counter("memRejected");
-        rejected.inc(progress.knowledgeRejections);
         labelToTrain = metrics.histogram("labelToTrainMillis", new DescriptiveStatisticsHistogram(10_000));
         window.register(metrics);
         metrics.gauge("trainingStepMillis", (Gauge<Double>) () -> lastStepNanos / 1e6);
-        metrics.gauge("memVersion", (Gauge<Long>) () -> progress.knowledgeVersion);
-        metrics.gauge("memAgeSeconds", (Gauge<Double>) () -> progress.knowledgeVersion < 0 ? Double.NaN
-                : (System.currentTimeMillis() - progress.knowledgeCreatedAt) / 1000.0);
-        metrics.gauge("memSwapMillis", (Gauge<Double>) () -> lastSwapNanos / 1e6);
         metrics.gauge("temVersion", (Gauge<Long>) () -> progress.publishedVersion);
         metrics.gauge("temPublishMillis", (Gauge<Double>) publication::lastMillis);
         metrics.gauge("modelStateBytes", (Gauge<Integer>) () -> modelStateBytes);
         loaders = model.consumes().stream().map(k -> new KnowledgeLoader(k.kind(), model, k.group(),
                 settings.store(), k.kind().name().toLowerCase(Locale.ROOT) + "-loader")).toList();
+        swaps = new EnumMap<>(ModelKind.class);
+        rejected = new EnumMap<>(ModelKind.class);
+        lastSwapNanos = new EnumMap<>(ModelKind.class);
         for (KnowledgeLoader loader : loaders) {
+            registerKnowledgeMetrics(loader.kind(), metrics);
             // The restored weights are those of the version the checkpoint says was in use.
-            loader.applied(progress.knowledgeVersion);
+            loader.applied(progress.knowledge(loader.kind()).version);
             try {
                 // Versions announced before the last checkpoint whose outcome had not been taken in by then. A
                 // checkpoint written before the pending list existed holds only the newest announcement.
@@ -188,6 +181,32 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
             return loader == null || v.getVersion() <= loader.appliedVersion();
         });
         pending.forEach(v -> loaderOf(v.getModelKind()).request(v));
+    }
+
+    /**
+     * The metrics of one knowledge kind, named after it ({@code memVersion}, {@code tpmSwaps}, ...): the version in
+     * use and its age, the last swap's duration, and cumulative swap and rejection counts.
+     */
+    private void registerKnowledgeMetrics(ModelKind kind, MetricGroup metrics) {
+        String prefix = kind.name().toLowerCase(Locale.ROOT);
+        TrainerProgress.KnowledgeUse use = progress.knowledge(kind);
+        Counter swapCounter = metrics.counter(prefix + "Swaps");
+        swapCounter.inc(use.swaps);
+        swaps.put(kind, swapCounter);
+        Counter rejectedCounter = metrics.counter(prefix + "Rejected");
+        rejectedCounter.inc(use.rejections);
+        rejected.put(kind, rejectedCounter);
+        metrics.gauge(prefix + "Version", (Gauge<Long>) () -> use.version);
+        metrics.gauge(prefix + "AgeSeconds", (Gauge<Double>) () -> use.version < 0 ? Double.NaN
+                : (System.currentTimeMillis() - use.createdAt) / 1000.0);
+        metrics.gauge(prefix + "SwapMillis", (Gauge<Double>) () -> lastSwapNanos.getOrDefault(kind, 0L) / 1e6);
+    }
+
+    /** The version in use per knowledge kind the model reads, for logs. */
+    private Map<ModelKind, Long> knowledgeInUse() {
+        Map<ModelKind, Long> inUse = new EnumMap<>(ModelKind.class);
+        model.consumes().forEach(k -> inUse.put(k.kind(), progress.knowledge(k.kind()).version));
+        return inUse;
     }
 
     /** The loader of {@code kind}, or null when the model reads no knowledge of that kind. */
@@ -236,6 +255,8 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
     /** Takes in versions the loaders finished: the newest accepted one of a kind replaces its weights in use. */
     private void swapKnowledge() {
         for (KnowledgeLoader loader : loaders) {
+            ModelKind kind = loader.kind();
+            TrainerProgress.KnowledgeUse use = progress.knowledge(kind);
             for (KnowledgeLoader.Outcome outcome : loader.drain()) {
                 ModelVersion v = outcome.announcement();
                 pending.remove(v);
@@ -243,8 +264,8 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
                     continue;
                 }
                 if (!outcome.accepted()) {
-                    progress.knowledgeRejections++;
-                    rejected.inc();
+                    use.rejections++;
+                    rejected.get(kind).inc();
                     continue;
                 }
                 if (v.getVersion() <= loader.appliedVersion()) {
@@ -252,17 +273,15 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
                 }
                 long started = System.nanoTime();
                 model.assign(outcome.weights());
-                lastSwapNanos = System.nanoTime() - started;
+                long took = System.nanoTime() - started;
+                lastSwapNanos.put(kind, took);
                 loader.applied(v.getVersion());
-                // TrainerProgress checkpoints one knowledge version (MEM's): a second kind needs its own entry there
-                // (a new checkpoint format) before it gets a loader, or its swaps would overwrite MEM's.
-                progress.knowledgeVersion = v.getVersion();
-                progress.knowledgeCreatedAt = v.getCreatedAt();
-                progress.knowledgeSwaps++;
-                swaps.inc();
-                LOG.info("Swapped in {} version {} ({} weights) in {} ms after {} trained samples", loader.kind(),
-                        v.getVersion(), outcome.weights().size(), lastSwapNanos / 1_000_000,
-                        progress.trainedSamples);
+                use.version = v.getVersion();
+                use.createdAt = v.getCreatedAt();
+                use.swaps++;
+                swaps.get(kind).inc();
+                LOG.info("Swapped in {} version {} ({} weights) in {} ms after {} trained samples", kind,
+                        v.getVersion(), outcome.weights().size(), took / 1_000_000, progress.trainedSamples);
             }
         }
     }
@@ -321,14 +340,16 @@ public final class TemTrainer extends BroadcastProcessFunction<EncodedSample, Mo
         return progress.trainedSamples;
     }
 
-    /** The MEM version in use, or -1. */
-    public long memVersion() {
-        return progress.knowledgeVersion;
+    /** The version of {@code kind} in use, or -1. */
+    public long knowledgeVersion(ModelKind kind) {
+        TrainerProgress.KnowledgeUse use = progress.knowledge().get(kind);
+        return use == null ? -1 : use.version;
     }
 
-    /** MEM versions swapped in and rejected so far (restored counts included). */
-    public long[] memSwapsAndRejections() {
-        return new long[] {progress.knowledgeSwaps, progress.knowledgeRejections};
+    /** Versions of {@code kind} swapped in and rejected so far (restored counts included). */
+    public long[] swapsAndRejections(ModelKind kind) {
+        TrainerProgress.KnowledgeUse use = progress.knowledge().get(kind);
+        return use == null ? new long[] {0, 0} : new long[] {use.swaps, use.rejections};
     }
 
     /** Publications that failed since the trainer opened. */

@@ -52,7 +52,7 @@ class KnowledgeLoaderTest {
     @BeforeAll
     static void models() {
         reader = (GraphModel) ModelRegistry.create("mkt", new SampleEncoder(SCHEMA), CONFIG, 1);
-        mem = ModelRegistry.memTrainer("mkt", new SampleEncoder(SCHEMA), CONFIG, 7);
+        mem = (MktModel) ModelRegistry.pretrainer("mkt", ModelKind.MEM, new SampleEncoder(SCHEMA), CONFIG, 7);
     }
 
     @AfterAll

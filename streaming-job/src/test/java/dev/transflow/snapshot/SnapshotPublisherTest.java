@@ -2,7 +2,7 @@ package dev.transflow.snapshot;
 
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.SampleEncoder;
-import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.train.PretrainingModel;
 import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.model.snapshot.SnapshotException;
 import dev.transflow.model.snapshot.SnapshotStore;
@@ -26,13 +26,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Publication into a store that holds more than the publishers wrote. */
 class SnapshotPublisherTest {
 
-    private static MktModel model;
+    private static PretrainingModel model;
 
     @BeforeAll
     static void model() {
         FeatureSchema schema = FeatureSchema.infer(World.SOURCE_LAYOUT, World.TARGET_LAYOUT, 1 << 10, 100);
-        model = ModelRegistry.memTrainer("mkt", new SampleEncoder(schema), ModelConfig.defaults().withBatchSize(64),
-                3);
+        model = ModelRegistry.pretrainer("mkt", ModelKind.MEM, new SampleEncoder(schema),
+                ModelConfig.defaults().withBatchSize(64), 3);
     }
 
     @AfterAll

@@ -7,7 +7,7 @@ import dev.transflow.model.feature.EncodedSamples;
 import dev.transflow.model.feature.FeatureSchema;
 import dev.transflow.model.feature.InteractionRow;
 import dev.transflow.model.feature.SampleEncoder;
-import dev.transflow.model.mkt.MktModel;
+import dev.transflow.model.train.PretrainingModel;
 import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.model.snapshot.SnapshotStore;
 import dev.transflow.model.train.GraphModel;
@@ -227,8 +227,8 @@ class TemTrainerTest {
         OperatorSubtaskState checkpoint;
         try (var h = harness(trainer, legacy)) {
             assertThat(trainer.trainedSamples()).isEqualTo(640);
-            assertThat(trainer.memVersion()).isEqualTo(7);
-            assertThat(trainer.memSwapsAndRejections()).containsExactly(2, 1);
+            assertThat(trainer.knowledgeVersion(ModelKind.MEM)).isEqualTo(7);
+            assertThat(trainer.swapsAndRejections(ModelKind.MEM)).containsExactly(2, 1);
 
             feed(h, 0, 64);
             // The restored MEM version is the checkpoint's, but mlp has no MEM loader: its predictions claim none.
@@ -249,12 +249,13 @@ class TemTrainerTest {
     /** A MEM snapshot published the way the MEM job does, after a few MEM steps on the test samples. */
     private static ModelVersion publishMem(SnapshotPublisher publisher, long last, int steps) {
         SampleEncoder encoder = new SampleEncoder(SCHEMA);
-        try (MktModel mem = ModelRegistry.memTrainer("mkt", encoder, ModelConfig.defaults().withBatchSize(64), 7)) {
+        try (PretrainingModel mem = ModelRegistry.pretrainer("mkt", ModelKind.MEM, encoder,
+                ModelConfig.defaults().withBatchSize(64), 7)) {
             for (int i = 0; i < steps; i++) {
                 var users = new HashMap<String, Integer>();
                 var s = encoder.encode(Domain.SOURCE, PRODUCT_SAMPLES.subList(i * 64, i * 64 + 64), users);
                 var t = encoder.encode(Domain.TARGET, SAMPLES.subList(i * 64, i * 64 + 64), users);
-                mem.trainMem(s, 0, s.rows, t, 0, t.rows);
+                mem.trainPretraining(s, 0, s.rows, t, 0, t.rows);
             }
             return publisher.publish(mem, last, 64L * steps, Map.of(), false);
         }
@@ -294,7 +295,7 @@ class TemTrainerTest {
             h.processBroadcastElement(v0, 0);
             trainer.awaitLoads();
             feed(h, 64, 128);
-            assertThat(trainer.memVersion()).isEqualTo(v0.getVersion());
+            assertThat(trainer.knowledgeVersion(ModelKind.MEM)).isEqualTo(v0.getVersion());
             assertThat(h.extractOutputValues().subList(64, 128)).allSatisfy(p -> {
                 assertThat(p.getKnowledgeVersions()).isEqualTo(Map.of("MEM", v0.getVersion()));
                 assertThat(p.getKnowledgeVersion()).isEqualTo(v0.getVersion());
@@ -305,7 +306,7 @@ class TemTrainerTest {
             h.processBroadcastElement(v1, 0);
             trainer.awaitLoads();
             feed(h, 128, 192);
-            assertThat(trainer.memVersion()).isEqualTo(v0.getVersion());
+            assertThat(trainer.knowledgeVersion(ModelKind.MEM)).isEqualTo(v0.getVersion());
             assertThat(trainer.trainedSamples()).isEqualTo(192);
             assertThat(h.extractOutputValues()).hasSize(192);
             assertThat(h.extractOutputValues().subList(128, 192)).allSatisfy(p ->
@@ -316,15 +317,15 @@ class TemTrainerTest {
             h.processBroadcastElement(v2, 0);
             trainer.awaitLoads();
             feed(h, 192, 256);
-            assertThat(trainer.memVersion()).isEqualTo(v2.getVersion());
-            assertThat(trainer.memSwapsAndRejections()).containsExactly(2, 1);
+            assertThat(trainer.knowledgeVersion(ModelKind.MEM)).isEqualTo(v2.getVersion());
+            assertThat(trainer.swapsAndRejections(ModelKind.MEM)).containsExactly(2, 1);
             checkpoint = h.snapshot(1, 1);
         }
         // The counts are cumulative across a restore, as the trained-sample count is.
         TemTrainer restored = new TemTrainer(SCHEMA, config);
         try (var h = harness(restored, checkpoint)) {
-            assertThat(restored.memSwapsAndRejections()).containsExactly(2, 1);
-            assertThat(restored.memVersion()).isEqualTo(v2.getVersion());
+            assertThat(restored.swapsAndRejections(ModelKind.MEM)).containsExactly(2, 1);
+            assertThat(restored.knowledgeVersion(ModelKind.MEM)).isEqualTo(v2.getVersion());
             // The restored weights hold v2: predictions say so before any new announcement.
             feed(h, 256, 320);
             assertThat(h.extractOutputValues()).hasSize(64).allSatisfy(p ->
@@ -348,7 +349,7 @@ class TemTrainerTest {
         try (var h = harness(restored, checkpoint)) {
             restored.awaitLoads();
             feed(h, 70, 128);
-            assertThat(restored.memVersion()).isEqualTo(v0.getVersion());
+            assertThat(restored.knowledgeVersion(ModelKind.MEM)).isEqualTo(v0.getVersion());
             assertThat(restored.trainedSamples()).isEqualTo(128);
         }
     }
@@ -367,20 +368,20 @@ class TemTrainerTest {
             h.processBroadcastElement(v0, 0);
             trainer.awaitLoads();
             feed(h, 0, 64);
-            assertThat(trainer.memVersion()).isEqualTo(v0.getVersion());
+            assertThat(trainer.knowledgeVersion(ModelKind.MEM)).isEqualTo(v0.getVersion());
 
             h.processBroadcastElement(invented, 0);
             trainer.awaitLoads();
             feed(h, 64, 128);
-            assertThat(trainer.memVersion()).isEqualTo(v0.getVersion());
-            assertThat(trainer.memSwapsAndRejections()).containsExactly(1, 1);
+            assertThat(trainer.knowledgeVersion(ModelKind.MEM)).isEqualTo(v0.getVersion());
+            assertThat(trainer.swapsAndRejections(ModelKind.MEM)).containsExactly(1, 1);
 
             ModelVersion v1 = publishMem(publisher, v0.getVersion(), 1);
             h.processBroadcastElement(v1, 0);
             trainer.awaitLoads();
             feed(h, 128, 192);
-            assertThat(trainer.memVersion()).isEqualTo(v1.getVersion());
-            assertThat(trainer.memSwapsAndRejections()).containsExactly(2, 1);
+            assertThat(trainer.knowledgeVersion(ModelKind.MEM)).isEqualTo(v1.getVersion());
+            assertThat(trainer.swapsAndRejections(ModelKind.MEM)).containsExactly(2, 1);
         }
     }
 
@@ -442,8 +443,8 @@ class TemTrainerTest {
         try (var h = harness(restored, checkpoint)) {
             restored.awaitLoads();
             feed(h, 10, 64);
-            assertThat(restored.memSwapsAndRejections()).containsExactly(1, 1);
-            assertThat(restored.memVersion()).isEqualTo(v0.getVersion());
+            assertThat(restored.swapsAndRejections(ModelKind.MEM)).containsExactly(1, 1);
+            assertThat(restored.knowledgeVersion(ModelKind.MEM)).isEqualTo(v0.getVersion());
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.transflow.model.nn.Losses;
 import dev.transflow.model.nn.Net;
 import dev.transflow.model.train.GraphModel;
 import dev.transflow.model.train.ModelConfig;
+import dev.transflow.model.train.PretrainingModel;
 import dev.transflow.model.train.Optimizer;
 import dev.transflow.schemas.Domain;
 import dev.transflow.schemas.ModelKind;
@@ -24,7 +25,7 @@ import java.util.Map;
  * MKT end to end: MEM trained on both domains, then frozen, then TEM trained on the target domain with MEM's
  * knowledge plugged in through gates. {@link Settings} switch components off for the paper's ablations.
  */
-public final class MktModel extends GraphModel {
+public final class MktModel extends GraphModel implements PretrainingModel {
 
     private final String name;
     private final MultiEntityModel mem;
@@ -155,6 +156,13 @@ public final class MktModel extends GraphModel {
         observeNumeric(Domain.SOURCE, List.of(MultiEntityModel.GROUP), source, sFrom, sTo);
         observeNumeric(Domain.TARGET, List.of(MultiEntityModel.GROUP), target, tFrom, tTo);
         stepEitherDomain(memStep, source, sFrom, sTo, target, tFrom, tTo);
+    }
+
+    /** The continual MEM step ({@link #trainMem}): what the pre-training job runs for a MEM trainer. */
+    @Override
+    public void trainPretraining(EncodedSamples source, int sFrom, int sTo, EncodedSamples target, int tFrom,
+            int tTo) {
+        trainMem(source, sFrom, sTo, target, tFrom, tTo);
     }
 
     /** Stage 2: TEM on the target domain, MEM frozen. */

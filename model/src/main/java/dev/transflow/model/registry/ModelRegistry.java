@@ -7,6 +7,7 @@ import dev.transflow.model.feature.SampleEncoder;
 import dev.transflow.model.mkt.MktModel;
 import dev.transflow.model.nn.Backbone;
 import dev.transflow.model.train.ModelConfig;
+import dev.transflow.model.train.PretrainingModel;
 import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.ModelKind;
 
@@ -85,8 +86,7 @@ public final class ModelRegistry {
             .toList();
 
     /** Target models that read frozen MEM knowledge, so a MEM trainer publishes snapshots for them. */
-    public static final List<String> WITH_MEM = SPECS.stream()
-            .filter(s -> s.consumes().equals(Optional.of(ModelKind.MEM))).map(ModelSpec::name).toList();
+    public static final List<String> WITH_MEM = consumersOf(ModelKind.MEM);
 
     private ModelRegistry() {}
 
@@ -108,14 +108,23 @@ public final class ModelRegistry {
         return spec(name).create(encoder, config, seed);
     }
 
+    /** The models that read knowledge of {@code kind}, in report order. */
+    public static List<String> consumersOf(ModelKind kind) {
+        return SPECS.stream().filter(s -> s.consumes().contains(kind)).map(ModelSpec::name).toList();
+    }
+
     /**
-     * The model a continual MEM trainer runs for target model {@code name}: the same graph (so its MEM weights load
-     * into the target model), predicting with MEM's own target tower.
+     * The model a continual pre-training job runs to publish {@code kind} for target model {@code name}: for MEM,
+     * the same MKT graph (so its MEM weights load into the target model), predicting with MEM's own target tower.
+     *
+     * @throws IllegalArgumentException when model {@code name} reads no knowledge of {@code kind}
      */
-    public static MktModel memTrainer(String name, SampleEncoder encoder, ModelConfig config, long seed) {
-        ModelFactory<MktModel> trainer = spec(name).memTrainer().orElseThrow(() -> new IllegalArgumentException(
-                "Model '" + name + "' uses no MEM knowledge; MEM is trained for " + WITH_MEM));
-        return trainer.create(name, encoder, config, seed);
+    public static PretrainingModel pretrainer(String name, ModelKind kind, SampleEncoder encoder, ModelConfig config,
+            long seed) {
+        ModelFactory<? extends PretrainingModel> producer = spec(name).producer(kind).orElseThrow(() ->
+                new IllegalArgumentException("Model '" + name + "' reads no " + kind + " knowledge; " + kind
+                        + " is trained for " + consumersOf(kind)));
+        return producer.create(name, encoder, config, seed);
     }
 
     /**
@@ -143,8 +152,8 @@ public final class ModelRegistry {
 
     private static ModelSpec.Builder mkt(String name, String description, MktModel.Settings settings) {
         return ModelSpec.builder(name, description, mktModel(settings)).reads(MKT)
-                .consumesMem((trainer, encoder, config, seed) -> MktModel.memTrainer(trainer, encoder, config, seed,
-                        settings));
+                .consumes(ModelKind.MEM, (trainer, encoder, config, seed) -> MktModel.memTrainer(trainer, encoder,
+                        config, seed, settings));
     }
 
     private static List<ModelOption<?>> concat(List<ModelOption<?>> a, List<ModelOption<?>> b) {

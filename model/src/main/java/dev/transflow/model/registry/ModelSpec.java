@@ -1,14 +1,15 @@
 package dev.transflow.model.registry;
 
 import dev.transflow.model.feature.SampleEncoder;
-import dev.transflow.model.mkt.MktModel;
 import dev.transflow.model.train.ModelConfig;
+import dev.transflow.model.train.PretrainingModel;
 import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.ModelKind;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,7 +29,7 @@ public final class ModelSpec {
     private final Set<ModelOption<?>> options;
     private final boolean byDefault;
     private final ModelKind produces;
-    private final ModelFactory<MktModel> memTrainer;
+    private final Map<ModelKind, ModelFactory<? extends PretrainingModel>> producers;
     private final Map<ModelOption<?>, Object> defaults;
 
     private ModelSpec(Builder b) {
@@ -41,7 +42,7 @@ public final class ModelSpec {
         this.options = Collections.unmodifiableSet(read);
         this.byDefault = b.byDefault;
         this.produces = b.produces;
-        this.memTrainer = b.memTrainer;
+        this.producers = Collections.unmodifiableMap(new EnumMap<>(b.producers));
         this.defaults = Collections.unmodifiableMap(new LinkedHashMap<>(b.defaults));
     }
 
@@ -90,9 +91,9 @@ public final class ModelSpec {
         return byDefault;
     }
 
-    /** The knowledge this model reads from another job's snapshots: MEM for MKT, none for the baselines. */
-    public Optional<ModelKind> consumes() {
-        return memTrainer == null ? Optional.empty() : Optional.of(ModelKind.MEM);
+    /** The knowledge kinds this model reads from other jobs' snapshots: MEM for MKT, none for the baselines. */
+    public Set<ModelKind> consumes() {
+        return producers.keySet();
     }
 
     /** The kind its own trained snapshots are published as (the TEM job publishes every target model). */
@@ -100,9 +101,12 @@ public final class ModelSpec {
         return produces;
     }
 
-    /** For a model that consumes MEM: builds the model the continual MEM job trains and publishes for it. */
-    public Optional<ModelFactory<MktModel>> memTrainer() {
-        return Optional.ofNullable(memTrainer);
+    /**
+     * For a knowledge kind this model consumes: builds the model that kind's pre-training job trains and publishes
+     * for it (the same graph where the knowledge is one of its parameter groups, so the weights load).
+     */
+    public Optional<ModelFactory<? extends PretrainingModel>> producer(ModelKind kind) {
+        return Optional.ofNullable(producers.get(kind));
     }
 
     public StreamingModel create(SampleEncoder encoder, ModelConfig config, long seed) {
@@ -121,7 +125,8 @@ public final class ModelSpec {
         private final List<ModelOption<?>> options = new ArrayList<>();
         private boolean byDefault = true;
         private ModelKind produces = ModelKind.TEM;
-        private ModelFactory<MktModel> memTrainer;
+        private final Map<ModelKind, ModelFactory<? extends PretrainingModel>> producers =
+                new EnumMap<>(ModelKind.class);
         private final Map<ModelOption<?>, Object> defaults = new LinkedHashMap<>();
 
         private Builder(String name, String description, ModelFactory<?> factory) {
@@ -154,9 +159,13 @@ public final class ModelSpec {
             return this;
         }
 
-        /** Reads MEM knowledge, which the MEM job trains with {@code trainer}'s model. */
-        public Builder consumesMem(ModelFactory<MktModel> trainer) {
-            memTrainer = trainer;
+        /** Reads knowledge of {@code kind}, which that kind's pre-training job trains with {@code producer}'s model. */
+        public Builder consumes(ModelKind kind, ModelFactory<? extends PretrainingModel> producer) {
+            if (kind == ModelKind.TEM) {
+                throw new IllegalArgumentException("Model " + name + ": TEM is what target models produce, not "
+                        + "knowledge they consume");
+            }
+            producers.put(kind, producer);
             return this;
         }
 

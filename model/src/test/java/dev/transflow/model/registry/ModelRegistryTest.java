@@ -6,13 +6,14 @@ import dev.transflow.model.mkt.MktModel;
 import dev.transflow.model.mkt.MultiEntityModel;
 import dev.transflow.model.train.CtrModel;
 import dev.transflow.model.train.ModelConfig;
+import dev.transflow.model.train.PretrainingModel;
 import dev.transflow.model.train.StreamingModel;
 import dev.transflow.schemas.ModelKind;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Optional;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,7 +28,8 @@ class ModelRegistryTest {
         assertThat(ModelRegistry.WITH_MEM).containsExactly("mkt", "mkt-no-hfa", "mkt-no-pdl");
         assertThat(ModelRegistry.spec("mkt").consumes()).contains(ModelKind.MEM);
         assertThat(ModelRegistry.spec("mkt-no-tem").consumes()).isEmpty();
-        assertThat(ModelRegistry.spec("lr").consumes()).isEqualTo(Optional.empty());
+        assertThat(ModelRegistry.spec("lr").consumes()).isEmpty();
+        assertThat(ModelRegistry.consumersOf(ModelKind.TPM)).isEmpty();
         for (ModelSpec spec : ModelRegistry.specs()) {
             assertThat(spec.description()).as(spec.name()).isNotBlank();
             assertThat(spec.options()).as(spec.name()).containsAll(ModelOptions.TRAINING);
@@ -39,8 +41,8 @@ class ModelRegistryTest {
         assertThatThrownBy(() -> ModelRegistry.spec("mtk")).hasMessageContaining("Unknown model 'mtk'")
                 .hasMessageContaining("did you mean 'mkt'");
         SampleEncoder encoder = new SampleEncoder(TinyWorld.schema());
-        assertThatThrownBy(() -> ModelRegistry.memTrainer("din", encoder, ModelConfig.defaults(), 1))
-                .hasMessageContaining("uses no MEM knowledge");
+        assertThatThrownBy(() -> ModelRegistry.pretrainer("din", ModelKind.MEM, encoder, ModelConfig.defaults(), 1))
+                .hasMessageContaining("reads no MEM knowledge").hasMessageContaining("[mkt, mkt-no-hfa, mkt-no-pdl]");
     }
 
     @Test
@@ -52,7 +54,7 @@ class ModelRegistryTest {
                 assertThat(model.name()).isEqualTo(name);
             }
         }
-        try (MktModel mem = ModelRegistry.memTrainer("mkt-no-pdl", encoder, config, 1)) {
+        try (MktModel mem = (MktModel) ModelRegistry.pretrainer("mkt-no-pdl", ModelKind.MEM, encoder, config, 1)) {
             assertThat(mem.name()).isEqualTo("mkt-no-pdl");
         }
     }
@@ -64,14 +66,14 @@ class ModelRegistryTest {
         try (StreamingModel mkt = ModelRegistry.create("mkt", encoder, config, 1);
                 StreamingModel memOnly = ModelRegistry.create("mkt-no-tem", encoder, config, 1);
                 StreamingModel lr = ModelRegistry.create("lr", encoder, config, 1);
-                MktModel mem = ModelRegistry.memTrainer("mkt", encoder, config, 1)) {
+                PretrainingModel mem = ModelRegistry.pretrainer("mkt", ModelKind.MEM, encoder, config, 1)) {
             assertThat(mkt.consumes()).containsExactly(new StreamingModel.Knowledge(ModelKind.MEM,
                     MultiEntityModel.GROUP));
             assertThat(MultiEntityModel.GROUP).isEqualTo("mem");
             assertThat(memOnly.consumes()).isEmpty();
             assertThat(lr.consumes()).isEmpty();
             for (StreamingModel model : List.of(mkt, memOnly, lr)) {
-                assertThat(model.consumes().stream().map(StreamingModel.Knowledge::kind).findFirst())
+                assertThat(model.consumes().stream().map(StreamingModel.Knowledge::kind).collect(Collectors.toSet()))
                         .as(model.name()).isEqualTo(ModelRegistry.spec(model.name()).consumes());
                 assertThat(model.produces()).as(model.name()).isEqualTo(ModelKind.TEM);
             }

@@ -56,7 +56,7 @@ class ModuleWeightsTest {
     @Test
     void memWeightsSwapIntoTheTargetModelAndTemWeightsStay(@TempDir Path dir) {
         SnapshotStore store = new SnapshotStore(dir);
-        try (MktModel mem = ModelRegistry.memTrainer("mkt", encoder, CONFIG, 1);
+        try (MktModel mem = (MktModel) ModelRegistry.pretrainer("mkt", ModelKind.MEM, encoder, CONFIG, 1);
                 MktModel tem = new MktModel("mkt", encoder, CONFIG, 2, MktModel.Settings.FULL)) {
             for (int s = 0, t = 0; s + 256 <= source.rows && t + 64 <= target.rows; s += 256, t += 64) {
                 mem.trainMem(source, s, s + 256, target, t, t + 64);

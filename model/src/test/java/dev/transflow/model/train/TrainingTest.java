@@ -16,6 +16,7 @@ import dev.transflow.model.nn.Net;
 import dev.transflow.model.nn.NumericInput;
 import dev.transflow.model.registry.ModelRegistry;
 import dev.transflow.schemas.Domain;
+import dev.transflow.schemas.ModelKind;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -438,7 +439,7 @@ class TrainingTest {
     void memWeighsItsDomainsPerSampleOrPerDomainAsConfigured() {
         for (ModelConfig.MemLossWeighting weighting : ModelConfig.MemLossWeighting.values()) {
             ModelConfig config = CONFIG.with().memLossWeighting(weighting).build();
-            try (MktModel model = ModelRegistry.memTrainer("mkt", encoder, config, 4)) {
+            try (MktModel model = (MktModel) ModelRegistry.pretrainer("mkt", ModelKind.MEM, encoder, config, 4)) {
                 Session.Runner runner = model.session().runner().fetch(model.mem().loss())
                         .fetch(model.mem().polarization()).fetch(model.mem().logits(Domain.SOURCE))
                         .fetch(model.mem().logits(Domain.TARGET));
@@ -470,7 +471,7 @@ class TrainingTest {
 
     @Test
     void aMemStepOnOneDomainAloneTrainsThatDomainAndKeepsEveryWeightFinite() {
-        try (MktModel model = ModelRegistry.memTrainer("mkt", encoder, CONFIG, 4)) {
+        try (MktModel model = (MktModel) ModelRegistry.pretrainer("mkt", ModelKind.MEM, encoder, CONFIG, 4)) {
             Map<String, float[]> targetTower = memParams(model, "tower_target/");
             Map<String, float[]> sourceTower = memParams(model, "tower_source/");
             assertThat(targetTower).isNotEmpty();
