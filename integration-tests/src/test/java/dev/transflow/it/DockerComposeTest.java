@@ -259,8 +259,14 @@ class DockerComposeTest {
         }
         assertThat(plotted).contains("prequentialAuc", "prequentialGauc", "prequentialLogLoss", "trainedSamplesPerSecond",
                 "memVersion");
-        assertThat(plotted).allSatisfy(name -> assertThat(registered).as("a metric registered as \"%s\"", name)
-                .containsPattern("\\.(counter|gauge|meter|histogram)\\(\"" + name + "\""));
+        // Knowledge metrics are registered per kind, as prefix + "Version" with the prefix "mem", "tpm" or "cpm".
+        Pattern perKind = Pattern.compile("(mem|tpm|cpm)([A-Z]\\w*)");
+        assertThat(plotted).allSatisfy(name -> {
+            Matcher kind = perKind.matcher(name);
+            String registeredAs = kind.matches() ? "prefix \\+ \"" + kind.group(2) + "\"" : "\"" + name + "\"";
+            assertThat(registered).as("a metric registered as %s", registeredAs)
+                    .containsPattern("\\.(counter|gauge|meter|histogram)\\(" + registeredAs);
+        });
     }
 
     /** Where Debian's docker-compose 1.29 is installed (.ci/run installs it when it can), it accepts the file. */
